@@ -1,0 +1,46 @@
+# Chân Dung: `make demo` to try it, `make test` to check it.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck pytest install lock benchmark clean
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Generate the demo business, analyse it and serve the web app at http://127.0.0.1:8000
+demo: $(STAMP)
+	$(BIN)/chandung --home $(or $(CHANDUNG_HOME),.demo-workspace) demo
+
+## Lint, format check, type check and the whole test suite
+test: lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/python -m pytest
+
+## Re-resolve the pinned dependency versions after changing pyproject.toml
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra postgres --python-version 3.11 \
+		--universal -o requirements.lock
+
+## Time and memory of the demo (writes docs/benchmarks.md)
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/skeleton.py
+
+clean:
+	rm -rf $(VENV) .demo-workspace .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+from chandung.cli import main
+
+main()

@@ -1,0 +1,84 @@
+"""State shared by the commands: workspace, language, output mode; and how errors are shown."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from typer.core import TyperGroup
+
+from ..errors import ChandungError
+from ..i18n import normalise_language, translate
+from ..workspace import Workspace
+
+HomeOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--home",
+        help="Workspace directory (default: $CHANDUNG_HOME or a per-user "
+        "folder). / Thư mục làm việc.",
+        file_okay=False,
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print the result as JSON. / In kết quả dạng JSON.")
+]
+
+
+@dataclass
+class State:
+    home: Path | None = None
+    language: str | None = None
+    debug: bool = False
+
+    def workspace(self, home: Path | None = None) -> Workspace:
+        return Workspace.open(home or self.home)
+
+    def lang(self, workspace: Workspace | None = None) -> str:
+        if self.language:
+            return self.language
+        return workspace.settings.workspace.language if workspace else normalise_language(None)
+
+
+def state(ctx: typer.Context) -> State:
+    obj = ctx.find_root().obj
+    if not isinstance(obj, State):
+        obj = State()
+        ctx.find_root().obj = obj
+    return obj
+
+
+def err_console() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def out_console() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+class ErrorHandlingGroup(TyperGroup):
+    """Shows a :class:`ChandungError` as one sentence and exits 1; a traceback only with --debug."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ChandungError as exc:
+            st = ctx.obj if isinstance(ctx.obj, State) else State()
+            if st.debug:
+                raise
+            language = st.language or normalise_language(None)
+            err_console().print(
+                f"[bold red]{translate('cli.error', language)}[/] {exc.render(language)}",
+                markup=True,
+            )
+            raise typer.Exit(1) from None

@@ -1,0 +1,128 @@
+"""``chandung demo``: a realistic demo business, analysed and served."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ..config import DemoSettings
+from ..i18n import translate
+from ..services.analysis import run_analysis
+from ..services.demo import generate_demo
+from ..services.stores import open_stores
+from ._context import HomeOption, JsonOption, out_console, print_json, state
+from ._progress import progress_bar
+from ._summary import print_overview
+from .serve import HostOption, PortOption, print_login, run_server
+
+app = typer.Typer(
+    invoke_without_command=True,
+    help="Generate a demo business, analyse it and open the web app. / Tạo doanh nghiệp mẫu, "
+    "phân tích và mở ứng dụng web.",
+)
+
+_DEFAULTS = DemoSettings()
+CustomersOption = Annotated[
+    int | None,
+    typer.Option(
+        "--customers",
+        min=1,
+        help=f"Number of customers (default "
+        f"{_DEFAULTS.customers:,} or [demo] customers in config.toml). / Số khách hàng.",
+        show_default=False,
+    ),
+]
+SeedOption = Annotated[
+    int | None, typer.Option("--seed", help="Random seed. / Hạt ngẫu nhiên.", show_default=False)
+]
+
+
+@app.callback()
+def demo(
+    ctx: typer.Context,
+    customers: CustomersOption = None,
+    seed: SeedOption = None,
+    no_serve: Annotated[
+        bool,
+        typer.Option(
+            "--no-serve",
+            help="Exit after the summary instead of serving. / "
+            "Thoát sau khi in tóm tắt, không mở web.",
+        ),
+    ] = False,
+    host: HostOption = None,
+    port: PortOption = None,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Generate, analyse and serve the demo business."""
+    if ctx.invoked_subcommand is not None:
+        return
+    st = state(ctx)
+    ws = st.workspace(home)
+    lang = st.lang(ws)
+    n = customers or ws.settings.demo.customers
+    s = ws.settings.demo.seed if seed is None else seed
+    with open_stores(ws) as stores:
+        with progress_bar(translate("cli.demo.generating", lang), n, not as_json) as update:
+            generated = generate_demo(stores, n, s, progress=update)
+        report = run_analysis(stores)
+    if as_json:
+        print_json(
+            {"workspace": str(ws.home), "demo": generated.as_dict(), "analysis": report.as_dict()}
+        )
+    else:
+        console = out_console()
+        console.print(
+            translate(
+                "cli.demo.done",
+                lang,
+                customers=f"{n:,}",
+                seed=s,
+                seconds=f"{generated.seconds + report.seconds:.1f}",
+                home=str(ws.home),
+            )
+        )
+        print_overview(report.overview, lang)
+    if not no_serve:
+        run_server(ws, host, port, lang)
+
+
+@app.command("generate")
+def generate(
+    ctx: typer.Context,
+    customers: CustomersOption = None,
+    seed: SeedOption = None,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Write a generated demo business into the workspace. / Ghi dữ liệu doanh nghiệp mẫu."""
+    st = state(ctx)
+    ws = st.workspace(home)
+    lang = st.lang(ws)
+    n = customers or ws.settings.demo.customers
+    s = ws.settings.demo.seed if seed is None else seed
+    with (
+        open_stores(ws) as stores,
+        progress_bar(translate("cli.demo.generating", lang), n, not as_json) as update,
+    ):
+        report = generate_demo(stores, n, s, progress=update)
+    if as_json:
+        print_json({"workspace": str(ws.home), **report.as_dict()})
+        return
+    out_console().print(
+        translate(
+            "cli.demo.generated",
+            lang,
+            customers=f"{n:,}",
+            seed=s,
+            seconds=f"{report.seconds:.1f}",
+            home=str(ws.home),
+        )
+    )
+    for name, count in report.rows.items():
+        out_console().print(f"  {name:<20} {count:>12,}")
+
+
+__all__ = ["app", "print_login"]

@@ -1,0 +1,102 @@
+"""Settings of a workspace, read from its ``config.toml``.
+
+Every key is declared here once, with its default and its meaning; ``docs/configuration.md``
+lists them and a test keeps the two in step. Unknown keys are refused rather than ignored, so a
+typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import tomli_w
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import ConfigError, Where
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class WorkspaceSettings(_Section):
+    name: str = Field("Chân Dung", description="Name of the business, shown in the web app.")
+    language: Literal["vi", "en"] = Field(
+        "vi", description="Default language of the web app, reports and messages."
+    )
+
+
+class WarehouseSettings(_Section):
+    url: str = Field(
+        "",
+        description="Ibis connection URL of the warehouse (e.g. `postgres://user@host/db`). "
+        "Empty: a DuckDB file `warehouse.duckdb` in the workspace.",
+    )
+
+
+class AppDatabaseSettings(_Section):
+    url: str = Field(
+        "",
+        description="SQLAlchemy URL of the app database (e.g. "
+        "`postgresql+psycopg://user@host/db`). Empty: a SQLite file `app.db` in the workspace.",
+    )
+
+
+class ServerSettings(_Section):
+    host: str = Field("127.0.0.1", description="Address the web app listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port the web app listens on.")
+
+
+class DemoSettings(_Section):
+    customers: int = Field(
+        20_000, ge=100, description="Number of customers `chandung demo` generates."
+    )
+    seed: int = Field(42, description="Random seed of the demo generator.")
+
+
+class Settings(_Section):
+    """All settings of a workspace."""
+
+    workspace: WorkspaceSettings = Field(default_factory=WorkspaceSettings)
+    warehouse: WarehouseSettings = Field(default_factory=WarehouseSettings)
+    app_database: AppDatabaseSettings = Field(default_factory=AppDatabaseSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
+    demo: DemoSettings = Field(default_factory=DemoSettings)
+
+    @classmethod
+    def load(cls, path: Path) -> Settings:
+        """Read ``path``; a missing file gives the defaults."""
+        if not path.exists():
+            return cls()
+        try:
+            raw = tomllib.loads(path.read_text("utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError("config.parse", where=Where(file=str(path)), reason=str(exc)) from exc
+        return cls.from_mapping(raw, source=str(path))
+
+    @classmethod
+    def from_mapping(cls, raw: dict[str, Any], source: str = "config.toml") -> Settings:
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            key = ".".join(str(part) for part in first["loc"])
+            raise ConfigError(
+                "config.value", where=Where(file=source, field=key), reason=first["msg"]
+            ) from exc
+
+    def to_toml(self) -> str:
+        return tomli_w.dumps(self.model_dump(mode="json"))
+
+
+def describe() -> list[tuple[str, str, str]]:
+    """Every setting as ``(key, default, description)``, for the documentation."""
+    rows = []
+    for section_name, section_field in Settings.model_fields.items():
+        section = section_field.annotation
+        assert isinstance(section, type) and issubclass(section, BaseModel)
+        for key, info in section.model_fields.items():
+            rows.append((f"{section_name}.{key}", repr(info.default), info.description or ""))
+    return rows

@@ -1,0 +1,60 @@
+"""Vietnamese and English texts of the product.
+
+Every user-facing text is a key in ``vi.toml`` and ``en.toml``; a test checks that both
+catalogues have the same keys and the same placeholders.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from importlib import resources
+from typing import Any
+
+LANGUAGES = ("vi", "en")
+DEFAULT_LANGUAGE = "vi"
+
+
+def _flatten(prefix: str, node: dict[str, Any], out: dict[str, str]) -> None:
+    for key, value in node.items():
+        full = f"{prefix}.{key}" if prefix else key
+        if isinstance(value, dict):
+            # A table may also carry its own text under the reserved key "_".
+            _flatten(full, value, out)
+        else:
+            out[full.removesuffix("._")] = str(value)
+
+
+@cache
+def catalogue(language: str) -> dict[str, str]:
+    """All texts of ``language``, keyed by dotted name."""
+    if language not in LANGUAGES:
+        language = DEFAULT_LANGUAGE
+    raw = resources.files(__package__).joinpath(f"{language}.toml").read_text("utf-8")
+    out: dict[str, str] = {}
+    _flatten("", tomllib.loads(raw), out)
+    return out
+
+
+def translate(
+    key: str, language: str = DEFAULT_LANGUAGE, *, default: str | None = None, **params: Any
+) -> str:
+    """The text ``key`` in ``language`` with ``params`` filled in.
+
+    Falls back to English, then to ``default``, then to the key itself, so that a missing text
+    never breaks a page (the catalogue test catches it first).
+    """
+    text = catalogue(language).get(key)
+    if text is None:
+        text = catalogue("en").get(key, default if default is not None else key)
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return text
+
+
+def normalise_language(value: str | None) -> str:
+    """``value`` when it is a supported language, else the default (Vietnamese)."""
+    if value and value.lower()[:2] in LANGUAGES:
+        return value.lower()[:2]
+    return DEFAULT_LANGUAGE

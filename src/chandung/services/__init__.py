@@ -1,0 +1,1 @@
+"""Services: I/O and orchestration over the stores. Surfaces (web, API, CLI) call only these."""

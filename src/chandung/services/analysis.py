@@ -1,0 +1,60 @@
+"""Running the analysis over a workspace's warehouse and recording the run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from ..metrics.overview import Overview, overview
+from ..store.app_models import AnalysisRun
+from .stores import Stores
+
+
+@dataclass(frozen=True)
+class AnalysisReport:
+    """The result of one analysis run."""
+
+    run_id: int
+    overview: Overview
+    seconds: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"run_id": self.run_id, "seconds": self.seconds, "overview": self.overview.as_dict()}
+
+
+def load_overview(stores: Stores) -> Overview:
+    """Headline figures of the workspace, computed in the warehouse."""
+    wh = stores.warehouse
+    return overview(wh.table("customers"), wh.table("orders"))
+
+
+def run_analysis(stores: Stores) -> AnalysisReport:
+    """Run every analysis step and record the run with its summary in the app database."""
+    started = datetime.now(UTC)
+    figures = load_overview(stores)
+    finished = datetime.now(UTC)
+    with stores.app_db.session() as session:
+        run = AnalysisRun(
+            started_at=started,
+            finished_at=finished,
+            status="finished",
+            summary={"overview": figures.as_dict()},
+        )
+        session.add(run)
+        session.flush()
+        run_id = run.id
+    return AnalysisReport(run_id, figures, (finished - started).total_seconds())
+
+
+def last_run(stores: Stores) -> AnalysisRun | None:
+    """The latest finished analysis run, if any."""
+    with stores.app_db.session() as session:
+        return session.scalars(
+            select(AnalysisRun)
+            .where(AnalysisRun.status == "finished")
+            .order_by(AnalysisRun.id.desc())
+            .limit(1)
+        ).first()

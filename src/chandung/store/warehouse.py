@@ -1,0 +1,174 @@
+"""The warehouse: the customer file and everything computed from it, reached only through Ibis.
+
+The default is a DuckDB file in the workspace; any Ibis connection URL (PostgreSQL, Spark, ...)
+works unchanged, because code above this module only sees Ibis tables.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import ibis
+import pyarrow as pa
+from ibis.common.exceptions import IbisError
+
+from ..errors import InputError, NotFoundError, StoreError
+from ..schema import TABLES, Table
+from ..schema import table as canonical_table
+
+_STAGING_PREFIX = "_staging_"
+
+
+def redact_url(url: str) -> str:
+    """``url`` with any password replaced, fit for messages and logs."""
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
+
+
+class Warehouse:
+    """A connection to the warehouse.
+
+    Use :meth:`connect` to open one; close it with :meth:`close` or a ``with`` block.
+    """
+
+    def __init__(self, backend: Any, url: str):
+        self.backend = backend
+        self.url = url
+
+    @classmethod
+    def connect(cls, url: str) -> Warehouse:
+        """Open the warehouse at ``url`` (any Ibis connection URL)."""
+        try:
+            backend = ibis.connect(url)
+        except (IbisError, OSError, ImportError, ValueError, RuntimeError) as exc:
+            raise StoreError(
+                "store.unreachable", url=redact_url(url), reason=str(exc).splitlines()[0]
+            ) from exc
+        return cls(backend, url)
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        disconnect = getattr(self.backend, "disconnect", None)
+        if disconnect is not None:
+            disconnect()
+
+    @property
+    def engine(self) -> str:
+        """Name of the engine (``duckdb``, ``postgres``, ``pyspark``, ...)."""
+        return str(self.backend.name)
+
+    def has_table(self, name: str) -> bool:
+        return name in self.backend.list_tables()
+
+    def table(self, name: str) -> ibis.Table:
+        """The table ``name`` as an Ibis expression."""
+        if not self.has_table(name):
+            raise NotFoundError("store.no_table", table=name)
+        return self.backend.table(name)
+
+    def ensure_canonical_tables(self) -> None:
+        """Create every canonical table that does not exist yet, empty."""
+        existing = set(self.backend.list_tables())
+        for spec in TABLES:
+            if spec.name not in existing:
+                self.backend.create_table(spec.name, schema=ibis.schema(spec.ibis_schema()))
+
+    def append(self, name: str, rows: pa.Table) -> int:
+        """Add ``rows`` to the canonical table ``name``; returns the number of rows added."""
+        spec = canonical_table(name)
+        self.backend.insert(name, conform(spec, rows))
+        return int(rows.num_rows)
+
+    def replace_tables(self, chunks: Iterable[dict[str, pa.Table]]) -> dict[str, int]:
+        """Replace canonical tables with the rows of ``chunks``, all or nothing.
+
+        Rows go to staging tables first; the live tables are swapped only once every chunk
+        has been written, so an interrupted load leaves the previous data in place. Tables
+        named in no chunk are left as they are.
+        """
+        counts: dict[str, int] = {}
+        try:
+            for chunk in chunks:
+                for name, rows in chunk.items():
+                    staging = _STAGING_PREFIX + name
+                    if name not in counts:
+                        spec = canonical_table(name)
+                        self.backend.create_table(
+                            staging, schema=ibis.schema(spec.ibis_schema()), overwrite=True
+                        )
+                        counts[name] = 0
+                    self.backend.insert(staging, conform(canonical_table(name), rows))
+                    counts[name] += int(rows.num_rows)
+        except BaseException:
+            for name in counts:
+                self.backend.drop_table(_STAGING_PREFIX + name, force=True)
+            raise
+        with self._transaction():
+            for name in counts:
+                self.backend.drop_table(name, force=True)
+                self.backend.rename_table(_STAGING_PREFIX + name, name)
+        return counts
+
+    def counts(self) -> dict[str, int]:
+        """Rows in each canonical table (0 for a table that does not exist)."""
+        existing = set(self.backend.list_tables())
+        return {
+            spec.name: int(self.backend.table(spec.name).count().to_pyarrow().as_py())
+            if spec.name in existing
+            else 0
+            for spec in TABLES
+        }
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        # DuckDB runs DDL in transactions, so the swap of live tables is atomic there; engines
+        # without transactional DDL through Ibis swap table by table.
+        if self.engine != "duckdb":
+            yield
+            return
+        self.backend.raw_sql("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.backend.raw_sql("ROLLBACK")
+            raise
+        self.backend.raw_sql("COMMIT")
+
+
+def conform(spec: Table, rows: pa.Table) -> pa.Table:
+    """``rows`` with the canonical columns of ``spec``, in order and with canonical types.
+
+    Raises
+    ------
+    InputError
+        A column is missing, has a type that cannot be converted, or a required column is empty.
+    """
+    missing = [c for c in spec.column_names if c not in rows.column_names]
+    if missing:
+        raise InputError("store.missing_columns", table=spec.name, columns=", ".join(missing))
+    target = spec.arrow_schema()
+    columns = []
+    for fld in target:
+        column = rows.column(fld.name)
+        if not fld.nullable and column.null_count:
+            raise InputError(
+                "store.required_empty", table=spec.name, column=fld.name, count=column.null_count
+            )
+        try:
+            columns.append(column.cast(fld.type))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            raise InputError(
+                "store.bad_type",
+                table=spec.name,
+                column=fld.name,
+                expected=str(fld.type),
+                reason=str(exc),
+            ) from exc
+    return pa.Table.from_arrays(columns, schema=target)

@@ -1,0 +1,147 @@
+"""The web app factory."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from importlib import resources
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from .._version import __version__
+from ..errors import ChandungError
+from ..i18n import LANGUAGES, translate
+from ..i18n.formats import format_compact_vnd, format_number, format_percent, format_vnd
+from ..services.analysis import load_overview
+from ..services.stores import Stores, open_stores
+from ..workspace import Workspace
+from . import charts
+from .language import COOKIE, request_language
+from .security import SecurityHeaders
+
+
+class _StoreHolder:
+    """The app's open stores; the warehouse connection is used by one request at a time."""
+
+    def __init__(self, workspace: Workspace):
+        self.workspace = workspace
+        self.stores: Stores | None = None
+        self.lock = threading.Lock()
+        self._cm: Any = None
+
+    @contextmanager
+    def use(self) -> Iterator[Stores]:
+        with self.lock:
+            if self.stores is None:
+                self._cm = open_stores(self.workspace)
+                self.stores = self._cm.__enter__()
+            yield self.stores
+
+    def close(self) -> None:
+        with self.lock:
+            if self._cm is not None:
+                self._cm.__exit__(None, None, None)
+                self._cm = self.stores = None
+
+
+def create_app(workspace: Workspace) -> FastAPI:
+    """Build the web app over ``workspace``."""
+    holder = _StoreHolder(workspace)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        holder.close()
+
+    app = FastAPI(
+        title="Chân Dung", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None
+    )
+    app.add_middleware(SecurityHeaders)
+    static = resources.files(__package__) / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    templates = Jinja2Templates(directory=str(resources.files(__package__) / "templates"))
+    default_language = workspace.settings.workspace.language
+
+    def render(
+        request: Request, name: str, context: dict[str, Any], status_code: int = 200
+    ) -> HTMLResponse:
+        lang = request_language(request, default_language)
+        context = {
+            "lang": lang,
+            "languages": LANGUAGES,
+            "t": lambda key, **kw: translate(key, lang, **kw),
+            "num": lambda v, d=0: format_number(v, lang, d),
+            "vnd": lambda v: format_vnd(v, lang),
+            "vnd_short": lambda v: format_compact_vnd(v, lang),
+            "pct": lambda v: format_percent(v, lang),
+            "business": workspace.settings.workspace.name,
+            "version": __version__,
+            **context,
+        }
+        response = templates.TemplateResponse(request, name, context, status_code=status_code)
+        if request.query_params.get("lang") in LANGUAGES:
+            response.set_cookie(COOKIE, lang, max_age=365 * 86400, httponly=True, samesite="strict")
+        return response
+
+    @app.exception_handler(ChandungError)
+    async def chandung_error(request: Request, exc: ChandungError) -> Response:
+        lang = request_language(request, default_language)
+        if request.url.path.startswith("/api/") or "application/json" in request.headers.get(
+            "accept", ""
+        ):
+            return JSONResponse(exc.as_dict(lang), status_code=exc.status)
+        return render(request, "error.html", {"message": exc.render(lang)}, exc.status)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    @app.get("/", response_class=HTMLResponse)
+    def overview_page(request: Request) -> HTMLResponse:
+        with holder.use() as stores:
+            figures = load_overview(stores)
+        lang = request_language(request, default_language)
+        months = figures.months[-24:]
+        revenue_bars = charts.column_chart(
+            [
+                (m.month.strftime("%m/%Y"), m.revenue_vnd, format_compact_vnd(m.revenue_vnd, lang))
+                for m in months
+            ]
+        )
+        new_customer_bars = charts.column_chart(
+            [
+                (m.month.strftime("%m/%Y"), m.new_customers, format_number(m.new_customers, lang))
+                for m in months
+            ],
+            height=60,
+        )
+        return render(
+            request,
+            "overview.html",
+            {
+                "o": figures,
+                "revenue_bars": revenue_bars,
+                "new_customer_bars": new_customer_bars,
+                "channel_bars": charts.share_bars(
+                    {
+                        translate(f"channel_group.{k}", lang): v
+                        for k, v in figures.revenue_by_channel_group.items()
+                    }
+                ),
+                "device_bars": charts.share_bars(
+                    {translate(f"device.{k}", lang): v for k, v in figures.orders_by_device.items()}
+                ),
+            },
+        )
+
+    @app.get("/api/v1/overview")
+    def overview_json() -> dict[str, Any]:
+        with holder.use() as stores:
+            return load_overview(stores).as_dict()
+
+    return app
