@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest install lock benchmark clean
+.PHONY: demo test lint typecheck pytest install lock benchmark docs clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ lock: $(STAMP)
 	$(BIN)/python -m pip install --quiet uv
 	$(BIN)/uv pip compile pyproject.toml --extra dev --extra postgres --python-version 3.11 \
 		--universal -o requirements.lock
+
+## Render the generated reference pages in docs/
+docs: $(STAMP)
+	$(BIN)/python -c "from chandung.schema._docs import render_data_model; \
+		open('docs/data-model.md', 'w', encoding='utf-8').write(render_data_model())"
 
 ## Time and memory of the demo (writes docs/benchmarks.md)
 benchmark: $(STAMP)

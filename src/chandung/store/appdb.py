@@ -47,7 +47,7 @@ class AppDatabase:
                 db.migrate()
         except (SQLAlchemyError, OSError) as exc:
             raise StoreError(
-                "store.unreachable", url=redact_url(url), reason=str(exc).splitlines()[0]
+                "store.unreachable", url=redact_url(url), reason=redact_url(str(exc).splitlines()[0])
             ) from exc
         return db
 

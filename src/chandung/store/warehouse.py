@@ -13,6 +13,7 @@ from typing import Any
 
 import ibis
 import pyarrow as pa
+import sqlglot
 from ibis.common.exceptions import IbisError
 
 from ..errors import InputError, NotFoundError, StoreError
@@ -44,7 +45,7 @@ class Warehouse:
             backend = ibis.connect(url)
         except (IbisError, OSError, ImportError, ValueError, RuntimeError) as exc:
             raise StoreError(
-                "store.unreachable", url=redact_url(url), reason=str(exc).splitlines()[0]
+                "store.unreachable", url=redact_url(url), reason=redact_url(str(exc).splitlines()[0])
             ) from exc
         return cls(backend, url)
 
@@ -113,8 +114,18 @@ class Warehouse:
         with self._transaction():
             for name in counts:
                 self.backend.drop_table(name, force=True)
-                self.backend.rename_table(_STAGING_PREFIX + name, name)
+                self._rename(_STAGING_PREFIX + name, name)
         return counts
+
+    def _rename(self, old: str, new: str) -> None:
+        try:
+            self.backend.rename_table(old, new)
+        except NotImplementedError:
+            # Some Ibis backends (DuckDB among them) lack rename_table; ALTER TABLE ... RENAME TO
+            # is understood by every SQL engine we target. Names are our own, quoted.
+            dialect = self.backend.dialect
+            quoted = [sqlglot.exp.to_identifier(n, quoted=True).sql(dialect) for n in (old, new)]
+            self.backend.raw_sql(f"ALTER TABLE {quoted[0]} RENAME TO {quoted[1]}")
 
     def counts(self) -> dict[str, int]:
         """Rows in each canonical table (0 for a table that does not exist)."""

@@ -1,0 +1,1 @@
+"""Bundled data sets: generators of realistic demo and test data."""
