@@ -42,6 +42,8 @@ lock: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/python -c "from chandung.schema._docs import render_data_model; \
 		open('docs/data-model.md', 'w', encoding='utf-8').write(render_data_model())"
+	$(BIN)/python -c "from chandung.config import render_configuration_doc; \
+		open('docs/configuration.md', 'w', encoding='utf-8').write(render_configuration_doc())"
 
 ## Time and memory of the demo (writes docs/benchmarks.md)
 benchmark: $(STAMP)

@@ -100,3 +100,39 @@ def describe() -> list[tuple[str, str, str]]:
         for key, info in section.model_fields.items():
             rows.append((f"{section_name}.{key}", repr(info.default), info.description or ""))
     return rows
+
+
+def render_configuration_doc() -> str:
+    """The text of ``docs/configuration.md`` (``make docs`` writes it)."""
+    lines = [
+        "# Configuration",
+        "",
+        "Each workspace has a `config.toml` at its root. A missing key takes its default; an",
+        "unknown key or a bad value is refused with an error naming the key, so a typo never",
+        "passes silently. This page is rendered from `chandung.config` by `make docs`.",
+        "",
+        "The workspace itself is chosen by `--home DIR` on any command, else the",
+        "`CHANDUNG_HOME` environment variable, else a per-user folder (`~/.local/share/chandung`",
+        "on Linux, `~/Library/Application Support/chandung` on macOS, `%LOCALAPPDATA%\\chandung`",
+        "on Windows).",
+        "",
+        "| key | default | meaning |",
+        "|---|---|---|",
+    ]
+    for key, default, description in describe():
+        lines.append(f"| `{key}` | `{default}` | {description} |")
+    lines += [
+        "",
+        "Example: keep the warehouse on a PostgreSQL server.",
+        "",
+        "```toml",
+        "[warehouse]",
+        'url = "postgres://analyst@db.internal/crm"',
+        "",
+        "[app_database]",
+        'url = "postgresql+psycopg://analyst@db.internal/chandung_app"',
+        "```",
+        "",
+        "PostgreSQL needs the `postgres` extra: `pip install 'chandung[postgres]'`.",
+    ]
+    return "\n".join(lines) + "\n"
