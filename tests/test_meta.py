@@ -13,8 +13,11 @@ import chandung
 SRC = Path(chandung.__file__).parent
 BASE = {"_version", "errors", "i18n"}
 SURFACES = {"web", "api", "cli"}
-TOP_LEVEL = {p.stem if p.is_file() else p.name for p in SRC.iterdir()
-             if not p.name.startswith("__") and (p.is_dir() or p.suffix == ".py")}
+TOP_LEVEL = {
+    p.stem if p.is_file() else p.name
+    for p in SRC.iterdir()
+    if not p.name.startswith("__") and (p.is_dir() or p.suffix == ".py")
+}
 #: What each part of the package may import from the rest of it (besides itself).
 ALLOWED: dict[str, set[str]] = {
     "_version": set(),
@@ -36,7 +39,7 @@ ALLOWED: dict[str, set[str]] = {
 
 def _imported_parts(path: Path) -> set[str]:
     module = path.relative_to(SRC.parent).with_suffix("").parts
-    package = module[:-1] if path.name != "__init__.py" else module[:-1]
+    package = module[:-1]  # the package a relative import starts from
     parts: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text("utf-8"))):
         names: list[str] = []
@@ -71,9 +74,18 @@ def test_the_rule_sees_imports() -> None:
     assert _imported_parts(SRC / "cli" / "demo.py") >= {"services", "config", "i18n"}
 
 
-@pytest.mark.parametrize("module", ["chandung", "chandung.schema", "chandung.store",
-                                    "chandung.metrics", "chandung.web", "chandung.cli",
-                                    "chandung.datasets.demo"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "chandung",
+        "chandung.schema",
+        "chandung.store",
+        "chandung.metrics",
+        "chandung.web",
+        "chandung.cli",
+        "chandung.datasets.demo",
+    ],
+)
 def test_every_public_name_resolves(module: str) -> None:
     mod = importlib.import_module(module)
     for name in mod.__all__:
