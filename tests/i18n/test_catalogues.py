@@ -6,6 +6,8 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from chandung.i18n import LANGUAGES, catalogue, translate
 from chandung.i18n.formats import format_compact_vnd, format_number, format_percent, format_vnd
@@ -77,3 +79,16 @@ def test_every_raised_error_code_is_translated() -> None:
     for code in codes:
         for lang in LANGUAGES:
             assert f"errors.{code}" in catalogue(lang), (code, lang)
+
+
+@given(st.integers(min_value=-(10**15), max_value=10**15))
+def test_grouped_numbers_read_back_in_both_languages(n: int) -> None:
+    assert int(format_number(n, "vi").replace(".", "")) == n
+    assert int(format_number(n, "en").replace(",", "")) == n
+    assert format_number(n, "vi").replace(".", ",") == format_number(n, "en")
+
+
+@given(st.floats(min_value=0, max_value=1e12, allow_nan=False))
+def test_compact_money_never_loses_the_unit(value: float) -> None:
+    assert format_compact_vnd(value, "vi").endswith("₫")
+    assert format_compact_vnd(value, "en").startswith("₫")

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import date, datetime
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -22,12 +25,22 @@ def test_canonical_tables_are_created_with_their_schema(stores: Stores) -> None:
 
 
 def test_round_trip_keeps_every_value(stores: Stores) -> None:
-    sent = rows("customers", [
-        {"customer_id": "C1", "full_name": "Nguyễn Thị Lan", "birth_date": date(1990, 2, 3),
-         "children_count": 2, "is_decision_maker": False, "monthly_income_vnd": 15_000_000,
-         "first_seen_at": datetime(2024, 1, 2, 3, 4, 5), "province": "Thành phố Hồ Chí Minh"},
-        {"customer_id": "C2", "full_name": "Trần Văn Đức"},
-    ])
+    sent = rows(
+        "customers",
+        [
+            {
+                "customer_id": "C1",
+                "full_name": "Nguyễn Thị Lan",
+                "birth_date": date(1990, 2, 3),
+                "children_count": 2,
+                "is_decision_maker": False,
+                "monthly_income_vnd": 15_000_000,
+                "first_seen_at": datetime(2024, 1, 2, 3, 4, 5),
+                "province": "Thành phố Hồ Chí Minh",
+            },
+            {"customer_id": "C2", "full_name": "Trần Văn Đức"},
+        ],
+    )
     stores.warehouse.append("customers", sent)
     back = stores.warehouse.table("customers").order_by("customer_id").to_pyarrow()
     assert back.cast(sent.schema).equals(sent)
@@ -49,8 +62,12 @@ def test_replace_tables_is_all_or_nothing(tiny_business: Stores) -> None:
 
 def test_replace_tables_swaps_in_new_rows(tiny_business: Stores) -> None:
     wh = tiny_business.warehouse
-    counts = wh.replace_tables([{"customers": rows("customers", [{"customer_id": "N1"}])},
-                                {"customers": rows("customers", [{"customer_id": "N2"}])}])
+    counts = wh.replace_tables(
+        [
+            {"customers": rows("customers", [{"customer_id": "N1"}])},
+            {"customers": rows("customers", [{"customer_id": "N2"}])},
+        ]
+    )
     assert counts == {"customers": 2}
     assert sorted(wh.table("customers").customer_id.to_pyarrow().to_pylist()) == ["N1", "N2"]
     assert wh.counts()["orders"] == 6  # tables not named are left alone
@@ -82,3 +99,26 @@ def test_unreachable_engine_names_the_url_without_password() -> None:
 
 def test_redact_url_keeps_urls_without_password() -> None:
     assert redact_url("duckdb:///tmp/x.duckdb") == "duckdb:///tmp/x.duckdb"
+
+
+def test_warehouse_held_by_another_process_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "held.duckdb"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, sys, time; c = duckdb.connect({str(path)!r}); print('ready', flush=True);"
+            " sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        with pytest.raises(StoreError) as err:
+            Warehouse.connect(f"duckdb://{path}")
+        assert err.value.code == "store.locked"
+        assert "chandung serve" in err.value.render("en")
+    finally:
+        holder.communicate("")

@@ -45,9 +45,12 @@ class AppDatabase:
             db = cls(engine)
             if migrate:
                 db.migrate()
-        except (SQLAlchemyError, OSError) as exc:
+        # Drivers raise their own exception types; any failure to open becomes one error.
+        except (SQLAlchemyError, OSError, ImportError, ValueError) as exc:
             raise StoreError(
-                "store.unreachable", url=redact_url(url), reason=redact_url(str(exc).splitlines()[0])
+                "store.unreachable",
+                url=redact_url(url),
+                reason=redact_url(str(exc).splitlines()[0]),
             ) from exc
         return db
 

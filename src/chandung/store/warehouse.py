@@ -14,7 +14,6 @@ from typing import Any
 import ibis
 import pyarrow as pa
 import sqlglot
-from ibis.common.exceptions import IbisError
 
 from ..errors import InputError, NotFoundError, StoreError
 from ..schema import TABLES, Table
@@ -43,10 +42,13 @@ class Warehouse:
         """Open the warehouse at ``url`` (any Ibis connection URL)."""
         try:
             backend = ibis.connect(url)
-        except (IbisError, OSError, ImportError, ValueError, RuntimeError) as exc:
-            raise StoreError(
-                "store.unreachable", url=redact_url(url), reason=redact_url(str(exc).splitlines()[0])
-            ) from exc
+        # Every engine has its own exception types; at this boundary any failure to connect
+        # becomes one error that names the URL (without its password) and the reason.
+        except Exception as exc:  # noqa: BLE001
+            reason = redact_url(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            if "Could not set lock" in reason:
+                raise StoreError("store.locked", url=redact_url(url)) from exc
+            raise StoreError("store.unreachable", url=redact_url(url), reason=reason) from exc
         return cls(backend, url)
 
     def __enter__(self) -> Warehouse:
