@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import ExitStack, asynccontextmanager, contextmanager
 from importlib import resources
 from typing import Any
 
@@ -32,21 +32,19 @@ class _StoreHolder:
         self.workspace = workspace
         self.stores: Stores | None = None
         self.lock = threading.Lock()
-        self._cm: Any = None
+        self._stack = ExitStack()
 
     @contextmanager
     def use(self) -> Iterator[Stores]:
         with self.lock:
             if self.stores is None:
-                self._cm = open_stores(self.workspace)
-                self.stores = self._cm.__enter__()
+                self.stores = self._stack.enter_context(open_stores(self.workspace))
             yield self.stores
 
     def close(self) -> None:
         with self.lock:
-            if self._cm is not None:
-                self._cm.__exit__(None, None, None)
-                self._cm = self.stores = None
+            self._stack.close()
+            self.stores = None
 
 
 def create_app(workspace: Workspace) -> FastAPI:
