@@ -8,6 +8,7 @@ import typer
 
 from ..config import DemoSettings
 from ..i18n import translate
+from ..i18n.formats import format_number
 from ..services.analysis import run_analysis
 from ..services.demo import generate_demo
 from ..services.stores import open_stores
@@ -78,9 +79,9 @@ def demo(
             translate(
                 "cli.demo.done",
                 lang,
-                customers=f"{n:,}",
+                customers=format_number(n, lang),
                 seed=s,
-                seconds=f"{generated.seconds + report.seconds:.1f}",
+                seconds=format_number(generated.seconds + report.seconds, lang, 1),
                 home=str(ws.home),
             )
         )
@@ -115,14 +116,14 @@ def generate(
         translate(
             "cli.demo.generated",
             lang,
-            customers=f"{n:,}",
+            customers=format_number(n, lang),
             seed=s,
-            seconds=f"{report.seconds:.1f}",
+            seconds=format_number(report.seconds, lang, 1),
             home=str(ws.home),
         )
     )
     for name, count in report.rows.items():
-        out_console().print(f"  {name:<20} {count:>12,}")
+        out_console().print(f"  {name:<20} {format_number(count, lang):>12}")
 
 
 __all__ = ["app", "print_login"]

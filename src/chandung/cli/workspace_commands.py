@@ -6,6 +6,7 @@ import typer
 
 from .._version import __version__
 from ..i18n import translate
+from ..i18n.formats import format_number
 from ..services.analysis import run_analysis
 from ..services.stores import open_stores
 from ._context import HomeOption, JsonOption, out_console, print_json, state
@@ -55,7 +56,7 @@ def register(app: typer.Typer) -> None:
             )
         )
         for name, count in counts.items():
-            console.print(f"  {name:<20} {count:>12,}")
+            console.print(f"  {name:<20} {format_number(count, lang):>12}")
 
     @app.command("analyse")
     def analyse(ctx: typer.Context, home: HomeOption = None, as_json: JsonOption = False) -> None:

@@ -104,7 +104,7 @@ def create_app(workspace: Workspace) -> FastAPI:
         with holder.use() as stores:
             figures = load_overview(stores)
         lang = request_language(request, default_language)
-        months = figures.months[-24:]
+        months = figures.months[-36:]
         revenue_bars = charts.column_chart(
             [
                 (m.month.strftime("%m/%Y"), m.revenue_vnd, format_compact_vnd(m.revenue_vnd, lang))
@@ -129,10 +129,15 @@ def create_app(workspace: Workspace) -> FastAPI:
                     {
                         translate(f"channel_group.{k}", lang): v
                         for k, v in figures.revenue_by_channel_group.items()
-                    }
+                    },
+                    width=190,
                 ),
                 "device_bars": charts.share_bars(
-                    {translate(f"device.{k}", lang): v for k, v in figures.orders_by_device.items()}
+                    {
+                        translate(f"device.{k}", lang): v
+                        for k, v in figures.orders_by_device.items()
+                    },
+                    width=190,
                 ),
             },
         )
