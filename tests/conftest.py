@@ -35,19 +35,35 @@ def rows(name: str, records: list[dict[str, object]]) -> pa.Table:
     """Canonical rows of table ``name`` from partial records (missing columns are empty)."""
     spec = table(name)
     full = [
-        {c: r.get(c, "test" if c in ("source", "import_batch") else None) for c in spec.column_names}
+        {
+            c: r.get(c, "test" if c in ("source", "import_batch") else None)
+            for c in spec.column_names
+        }
         for r in records
     ]
     return pa.Table.from_pylist(full, schema=spec.arrow_schema())
 
 
-def _order(oid: str, cid: str, when: str, total: int, status: str = "completed",
-           channel: str = "shopee", device: str | None = "mobile") -> dict[str, object]:
+def _order(
+    oid: str,
+    cid: str,
+    when: str,
+    total: int,
+    status: str = "completed",
+    channel: str = "shopee",
+    device: str | None = "mobile",
+) -> dict[str, object]:
     groups = {"shopee": "marketplace", "store_gt": "general_trade", "website": "own_online"}
     return {
-        "order_id": oid, "customer_id": cid, "ordered_at": datetime.fromisoformat(when),
-        "channel": channel, "channel_group": groups[channel], "device": device,
-        "status": status, "currency": "VND", "total_vnd": total,
+        "order_id": oid,
+        "customer_id": cid,
+        "ordered_at": datetime.fromisoformat(when),
+        "channel": channel,
+        "channel_group": groups[channel],
+        "device": device,
+        "status": status,
+        "currency": "VND",
+        "total_vnd": total,
     }
 
 
@@ -65,6 +81,7 @@ TINY_ORDERS = [
 def tiny_business(stores: Stores) -> Stores:
     """Four customers and six orders (one cancelled), loaded into the warehouse."""
     customers = rows("customers", [{"customer_id": f"C{i}"} for i in range(1, 6)])
-    stores.warehouse.replace_tables([{"customers": customers,
-                                      "orders": rows("orders", TINY_ORDERS)}])
+    stores.warehouse.replace_tables(
+        [{"customers": customers, "orders": rows("orders", TINY_ORDERS)}]
+    )
     return stores

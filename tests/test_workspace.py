@@ -21,8 +21,9 @@ def test_new_workspace_has_its_layout(tmp_path: Path) -> None:
     assert ws.app_db_url == f"sqlite:///{tmp_path / 'shop' / 'app.db'}"
 
 
-def test_home_comes_from_argument_then_environment(tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_home_comes_from_argument_then_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("CHANDUNG_HOME", str(tmp_path / "env"))
     assert resolve_home() == tmp_path / "env"
     assert resolve_home(tmp_path / "arg") == tmp_path / "arg"
@@ -33,8 +34,12 @@ def test_home_comes_from_argument_then_environment(tmp_path: Path,
 
 def test_urls_in_config_are_used(tmp_path: Path) -> None:
     ws = Workspace.open(tmp_path / "shop")
-    settings = Settings.from_mapping({"warehouse": {"url": "postgres://u@db/crm"},
-                                      "app_database": {"url": "postgresql+psycopg://u@db/app"}})
+    settings = Settings.from_mapping(
+        {
+            "warehouse": {"url": "postgres://u@db/crm"},
+            "app_database": {"url": "postgresql+psycopg://u@db/app"},
+        }
+    )
     ws = ws.save_settings(settings)
     again = Workspace.open(tmp_path / "shop")
     assert again.warehouse_url == "postgres://u@db/crm"
@@ -51,9 +56,11 @@ def test_broken_config_names_the_file(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "field"),
-    [("[server]\nport = 70000\n", "server.port"),
-     ("[warehouse]\nurll = 'x'\n", "warehouse.urll"),
-     ("[workspace]\nlanguage = 'fr'\n", "workspace.language")],
+    [
+        ("[server]\nport = 70000\n", "server.port"),
+        ("[warehouse]\nurll = 'x'\n", "warehouse.urll"),
+        ("[workspace]\nlanguage = 'fr'\n", "workspace.language"),
+    ],
 )
 def test_bad_setting_names_the_field(tmp_path: Path, text: str, field: str) -> None:
     ws = Workspace.open(tmp_path / "shop")

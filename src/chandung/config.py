@@ -22,7 +22,7 @@ class _Section(BaseModel):
 
 
 class WorkspaceSettings(_Section):
-    name: str = Field("Chân Dung", description="Name of the business, shown in the web app.")
+    name: str = Field("", description="Name of the business, shown in the web app and reports.")
     language: Literal["vi", "en"] = Field(
         "vi", description="Default language of the web app, reports and messages."
     )

@@ -18,8 +18,14 @@ from chandung.workspace import Workspace
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -65,8 +71,14 @@ def page() -> Iterator[Any]:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context()
         outside: list[str] = []
-        context.on("request", lambda r: outside.append(r.url)
-                   if not r.url.startswith(("http://127.0.0.1", "data:")) else None)
+        context.on(
+            "request",
+            lambda r: (
+                outside.append(r.url)
+                if not r.url.startswith(("http://127.0.0.1", "data:"))
+                else None
+            ),
+        )
         pg = context.new_page()
         pg.outside_requests = outside  # type: ignore[attr-defined]
         yield pg

@@ -28,8 +28,11 @@ def test_overview_matches_a_pandas_oracle(tiny_business: Stores) -> None:
     assert [m.month for m in o.months] == [date(2025, m, 1) for m in (1, 3, 6)]
     assert [m.revenue_vnd for m in o.months] == [100_000, 500_000, 1_400_000]
     assert [m.new_customers for m in o.months] == [1, 1, 1]
-    assert o.revenue_by_channel_group == {"marketplace": 1_400_000, "own_online": 400_000,
-                                          "general_trade": 200_000}
+    assert o.revenue_by_channel_group == {
+        "marketplace": 1_400_000,
+        "own_online": 400_000,
+        "general_trade": 200_000,
+    }
     assert o.orders_by_device == {"mobile": 3, "desktop": 1, "unknown": 1}
 
 

@@ -11,8 +11,18 @@ from chandung.schema.provinces_vn import (
 )
 
 REQUIRED_TABLES = {
-    "customers", "accounts", "products", "orders", "order_items", "events", "feedback",
-    "survey_responses", "consents", "leads", "campaigns", "campaign_contacts",
+    "customers",
+    "accounts",
+    "products",
+    "orders",
+    "order_items",
+    "events",
+    "feedback",
+    "survey_responses",
+    "consents",
+    "leads",
+    "campaigns",
+    "campaign_contacts",
 }
 
 
@@ -43,13 +53,28 @@ def test_personal_identifiers_are_marked() -> None:
 
 def test_brief_fields_are_present() -> None:
     customers = set(table("customers").column_names)
-    assert {"gender", "birth_year", "marital_status", "children_count", "occupation",
-            "monthly_income_vnd", "education", "province", "province_former", "interests",
-            "mindset", "preferred_contact_channel", "primary_device", "platform"} <= customers
-    assert {"industry", "staff_count", "annual_revenue_vnd",
-            "decision_maker_customer_id"} <= set(table("accounts").column_names)
-    assert {"sent_at", "opened_at", "clicked_at", "responded_at",
-            "converted_at"} <= set(table("campaign_contacts").column_names)
+    assert {
+        "gender",
+        "birth_year",
+        "marital_status",
+        "children_count",
+        "occupation",
+        "monthly_income_vnd",
+        "education",
+        "province",
+        "province_former",
+        "interests",
+        "mindset",
+        "preferred_contact_channel",
+        "primary_device",
+        "platform",
+    } <= customers
+    assert {"industry", "staff_count", "annual_revenue_vnd", "decision_maker_customer_id"} <= set(
+        table("accounts").column_names
+    )
+    assert {"sent_at", "opened_at", "clicked_at", "responded_at", "converted_at"} <= set(
+        table("campaign_contacts").column_names
+    )
 
 
 def test_bad_definitions_are_refused() -> None:

@@ -57,3 +57,13 @@ def test_interrupted_demo_leaves_the_previous_data(
 def test_customer_count_is_checked(stores: Stores) -> None:
     with pytest.raises(InputError, match="between 1 and"):
         generate_demo(stores, 0, seed=1)
+
+
+def test_demo_names_an_unnamed_business_but_keeps_a_given_name(stores: Stores) -> None:
+    generate_demo(stores, 300, seed=1)
+    assert stores.workspace.settings.workspace.name == generator.BUSINESS_NAME
+    settings = stores.workspace.settings.model_copy(deep=True)
+    settings.workspace.name = "Tiệm của tôi"
+    stores.workspace = stores.workspace.save_settings(settings)
+    generate_demo(stores, 300, seed=1)
+    assert stores.workspace.settings.workspace.name == "Tiệm của tôi"

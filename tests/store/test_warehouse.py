@@ -107,8 +107,8 @@ def test_warehouse_held_by_another_process_is_a_clear_error(tmp_path: Path) -> N
         [
             sys.executable,
             "-c",
-            f"import duckdb, sys, time; c = duckdb.connect({str(path)!r}); print('ready', flush=True);"
-            " sys.stdin.read()",
+            f"import duckdb, sys; c = duckdb.connect({str(path)!r});"
+            " print('ready', flush=True); sys.stdin.read()",
         ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,

@@ -69,6 +69,7 @@ def demo(
         with progress_bar(translate("cli.demo.generating", lang), n, not as_json) as update:
             generated = generate_demo(stores, n, s, progress=update)
         report = run_analysis(stores)
+        ws = stores.workspace  # the demo names the business in config.toml
     if as_json:
         print_json(
             {"workspace": str(ws.home), "demo": generated.as_dict(), "analysis": report.as_dict()}

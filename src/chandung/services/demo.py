@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, is_dataclass
 from datetime import UTC, datetime
@@ -51,7 +52,7 @@ def generate_demo(
     if not 1 <= customers <= MAX_CUSTOMERS:
         raise InputError("demo.customers", value=customers, maximum=MAX_CUSTOMERS)
     started = datetime.now(UTC)
-    batch_id = f"demo-{started:%Y%m%dT%H%M%S}-{seed}"
+    batch_id = f"demo-{started:%Y%m%dT%H%M%S}-{seed}-{uuid.uuid4().hex[:8]}"
     settings = generator.DemoSettings(customers=customers, seed=seed, import_batch=batch_id)
     truth_dir = stores.workspace.demo_dir / "truth"
     staging_dir = stores.workspace.demo_dir / ".truth-staging"
@@ -76,6 +77,11 @@ def generate_demo(
     )
     shutil.rmtree(truth_dir, ignore_errors=True)
     staging_dir.rename(truth_dir)
+
+    if not stores.workspace.settings.workspace.name:
+        named = stores.workspace.settings.model_copy(deep=True)
+        named.workspace.name = generator.BUSINESS_NAME
+        stores.workspace = stores.workspace.save_settings(named)
 
     finished = datetime.now(UTC)
     with stores.app_db.session() as session:

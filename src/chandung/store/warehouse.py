@@ -44,7 +44,7 @@ class Warehouse:
             backend = ibis.connect(url)
         # Every engine has its own exception types; at this boundary any failure to connect
         # becomes one error that names the URL (without its password) and the reason.
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             reason = redact_url(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
             if "Could not set lock" in reason:
                 raise StoreError("store.locked", url=redact_url(url)) from exc

@@ -59,13 +59,19 @@ def ragged_strings(matrix: ByteMatrix, lengths: npt.NDArray[Any]) -> pa.Array:
     return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data))
 
 
-def ids(prefix: str, start: int, count: int, width: int) -> pa.Array:
-    """Ids ``prefix`` + zero-padded running number, from ``start`` (e.g. ``C0000001``)."""
-    numbers = np.arange(start, start + count, dtype=np.int64)
-    if count and numbers[-1] >= 10**width:
-        width = len(str(int(numbers[-1])))
+def numbered(prefix: str, numbers: npt.NDArray[Any], width: int) -> pa.Array:
+    """Ids ``prefix`` + zero-padded number (wider when a number needs more digits)."""
+    numbers = np.asarray(numbers, dtype=np.int64)
+    count = len(numbers)
+    if count and int(numbers.max()) >= 10**width:
+        width = len(str(int(numbers.max())))
     head = np.broadcast_to(byte_row(prefix), (count, len(prefix)))
     return fixed_strings(np.hstack([head, digit_matrix(numbers, width)]))
+
+
+def ids(prefix: str, start: int, count: int, width: int) -> pa.Array:
+    """Ids ``prefix`` + zero-padded running number, from ``start`` (e.g. ``C0000001``)."""
+    return numbered(prefix, np.arange(start, start + count, dtype=np.int64), width)
 
 
 def take(

@@ -18,8 +18,15 @@ def weight_matrix(rows: Sequence[Mapping[str, float]], vocabulary: Sequence[str]
     if unknown:
         raise ValueError(f"unknown value(s) {sorted(unknown)}; known: {list(vocabulary)}")
     matrix = np.array([[row.get(v, 0.0) for v in vocabulary] for row in rows], dtype=np.float64)
+    return normalised_rows(matrix)
+
+
+def normalised_rows(matrix: FloatArray) -> FloatArray:
+    """Rows scaled to sum to one (rows of zeros stay zero)."""
+    matrix = np.asarray(matrix, dtype=np.float64)
     totals = matrix.sum(axis=1, keepdims=True)
-    return np.divide(matrix, totals, out=np.zeros_like(matrix), where=totals > 0)
+    result: FloatArray = np.divide(matrix, totals, out=np.zeros_like(matrix), where=totals > 0)
+    return result
 
 
 def categorical(rng: np.random.Generator, probs: FloatArray, rows: npt.NDArray[Any]) -> IntArray:
@@ -32,7 +39,8 @@ def categorical(rng: np.random.Generator, probs: FloatArray, rows: npt.NDArray[A
     for row in np.unique(rows):
         hit = rows == row
         out[hit] = np.searchsorted(cumulative[row], u[hit], side="right")
-    return np.minimum(out, probs.shape[1] - 1)
+    result: IntArray = np.minimum(out, probs.shape[1] - 1)
+    return result
 
 
 def choice(rng: np.random.Generator, weights: Sequence[float], size: int) -> IntArray:
@@ -62,22 +70,6 @@ def joined_labels(selected: BoolArray, labels: Sequence[str], sep: str = ";") ->
         for code in unique.tolist()
     ]
     return pa.array(texts, pa.string()).take(pa.array(inverse.astype(np.int64)))
-
-
-def lognormal_around(
-    rng: np.random.Generator, median: FloatArray, sigma: float, size: int
-) -> FloatArray:
-    """Log-normal draws with the given medians."""
-    result: FloatArray = median * np.exp(sigma * rng.standard_normal(size))
-    return result
-
-
-def group_offsets(keys: npt.NDArray[Any], size: int) -> tuple[IntArray, IntArray]:
-    """Start and count of each key ``0..size-1`` in an array sorted by key."""
-    counts = np.bincount(np.asarray(keys, dtype=np.int64), minlength=size).astype(np.int64)
-    starts = np.zeros(size, dtype=np.int64)
-    np.cumsum(counts[:-1], out=starts[1:])
-    return starts, counts
 
 
 def rank_within(keys: npt.NDArray[Any]) -> IntArray:
