@@ -85,8 +85,7 @@ class Warehouse:
 
     def append(self, name: str, rows: pa.Table) -> int:
         """Add ``rows`` to the canonical table ``name``; returns the number of rows added."""
-        spec = canonical_table(name)
-        self.backend.insert(name, conform(spec, rows))
+        self._insert(name, conform(canonical_table(name), rows))
         return int(rows.num_rows)
 
     def replace_tables(self, chunks: Iterable[dict[str, pa.Table]]) -> dict[str, int]:
@@ -107,7 +106,7 @@ class Warehouse:
                             staging, schema=ibis.schema(spec.ibis_schema()), overwrite=True
                         )
                         counts[name] = 0
-                    self.backend.insert(staging, conform(canonical_table(name), rows))
+                    self._insert(staging, conform(canonical_table(name), rows))
                     counts[name] += int(rows.num_rows)
         except BaseException:
             for name in counts:
@@ -128,6 +127,23 @@ class Warehouse:
             dialect = self.backend.dialect
             quoted = [sqlglot.exp.to_identifier(n, quoted=True).sql(dialect) for n in (old, new)]
             self.backend.raw_sql(f"ALTER TABLE {quoted[0]} RENAME TO {quoted[1]}")
+
+    def _insert(self, name: str, rows: pa.Table) -> None:
+        source = ibis.memtable(rows)
+        try:
+            self.backend.insert(name, source)
+        finally:
+            self._release(source)
+
+    def _release(self, source: ibis.Table) -> None:
+        # Ibis keeps the data of an inserted in-memory table registered with the engine until
+        # the connection closes (DuckDB holds the Arrow buffers, PostgreSQL a temporary table),
+        # so a load of many chunks would keep every chunk. Release each one once it is written.
+        name = source.op().name
+        if self.engine == "duckdb":
+            self.backend.con.unregister(name)
+        elif name in self.backend.list_tables():
+            self.backend.drop_table(name, force=True)
 
     def counts(self) -> dict[str, int]:
         """Rows in each canonical table (0 for a table that does not exist)."""
