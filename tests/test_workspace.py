@@ -85,3 +85,10 @@ def test_settings_round_trip_through_toml() -> None:
     import tomllib
 
     assert Settings.from_mapping(tomllib.loads(s.to_toml())) == s
+
+
+def test_memory_limit_must_be_a_size(tmp_path: Path) -> None:
+    assert Settings().warehouse.duckdb_memory_limit == "2GB"
+    assert Settings.from_mapping({"warehouse": {"duckdb_memory_limit": ""}})
+    with pytest.raises(ConfigError, match="duckdb_memory_limit"):
+        Settings.from_mapping({"warehouse": {"duckdb_memory_limit": "lots"}})

@@ -35,6 +35,14 @@ class WarehouseSettings(_Section):
         "Empty: a DuckDB file `warehouse.duckdb` in the workspace.",
     )
 
+    duckdb_memory_limit: str = Field(
+        "2GB",
+        pattern=r"^(\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB))?$",
+        description="Most memory the embedded DuckDB warehouse may use for its buffers "
+        "(e.g. `2GB`); larger work spills to disk. Empty: DuckDB's own default, 80% of the "
+        "machine's memory.",
+    )
+
 
 class AppDatabaseSettings(_Section):
     url: str = Field(

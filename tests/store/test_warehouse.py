@@ -122,3 +122,19 @@ def test_warehouse_held_by_another_process_is_a_clear_error(tmp_path: Path) -> N
         assert "chandung serve" in err.value.render("en")
     finally:
         holder.communicate("")
+
+
+def test_loaded_chunks_are_released_from_the_engine(stores: Stores) -> None:
+    # Ibis leaves inserted in-memory tables registered with the engine; a load of many chunks
+    # must not keep them all (that held 12 GB for a 1,000,000-customer demo).
+    wh = stores.warehouse
+    chunks = [{"customers": rows("customers", [{"customer_id": f"C{i}"}])} for i in range(5)]
+    wh.replace_tables(chunks)
+    wh.append("customers", rows("customers", [{"customer_id": "C9"}]))
+    assert not [t for t in wh.backend.list_tables() if t.startswith("ibis_")]
+
+
+def test_duckdb_memory_is_bounded_as_configured(tmp_path: Path) -> None:
+    with Warehouse.connect(f"duckdb://{tmp_path / 'w.duckdb'}", duckdb_memory_limit="300MB") as wh:
+        limit = wh.backend.raw_sql("SELECT current_setting('memory_limit')").fetchone()[0]
+    assert limit in ("286.1 MiB", "300.0 MB")

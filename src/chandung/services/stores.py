@@ -28,7 +28,10 @@ def open_stores(workspace: Workspace) -> Iterator[Stores]:
     """Open both stores of ``workspace`` (creating empty canonical tables) and close them after."""
     app_db = AppDatabase.connect(workspace.app_db_url)
     try:
-        warehouse = Warehouse.connect(workspace.warehouse_url)
+        warehouse = Warehouse.connect(
+            workspace.warehouse_url,
+            duckdb_memory_limit=workspace.settings.warehouse.duckdb_memory_limit,
+        )
     except BaseException:
         app_db.close()
         raise

@@ -38,8 +38,12 @@ class Warehouse:
         self.url = url
 
     @classmethod
-    def connect(cls, url: str) -> Warehouse:
-        """Open the warehouse at ``url`` (any Ibis connection URL)."""
+    def connect(cls, url: str, *, duckdb_memory_limit: str = "") -> Warehouse:
+        """Open the warehouse at ``url`` (any Ibis connection URL).
+
+        ``duckdb_memory_limit`` bounds the buffers of a DuckDB warehouse (e.g. ``"2GB"``), so
+        that long loads and large queries spill to disk instead of filling the machine.
+        """
         try:
             backend = ibis.connect(url)
         # Every engine has its own exception types; at this boundary any failure to connect
@@ -49,6 +53,8 @@ class Warehouse:
             if "Could not set lock" in reason:
                 raise StoreError("store.locked", url=redact_url(url)) from exc
             raise StoreError("store.unreachable", url=redact_url(url), reason=reason) from exc
+        if duckdb_memory_limit and backend.name == "duckdb":
+            backend.raw_sql(f"SET memory_limit = '{duckdb_memory_limit}'")
         return cls(backend, url)
 
     def __enter__(self) -> Warehouse:
