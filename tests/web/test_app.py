@@ -69,5 +69,29 @@ def test_empty_workspace_says_what_to_do(tmp_path: pytest.TempPathFactory) -> No
     assert "chandung demo" in html
 
 
-def test_unknown_page_is_404(client: TestClient) -> None:
-    assert client.get("/no-such-page").status_code == 404
+def test_unknown_page_is_a_translated_404(client: TestClient) -> None:
+    page = client.get("/no-such-page")
+    assert page.status_code == 404 and "Trang này không tồn tại" in page.text
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    api = client.get("/api/v1/no-such-thing?lang=en")
+    assert api.status_code == 404
+    assert api.json() == {
+        "error": "not_found",
+        "message": "This page does not exist.",
+        "where": None,
+    }
+
+
+def test_unexpected_error_shows_no_traceback(tiny_business: Stores) -> None:
+    app = create_app(tiny_business.workspace)
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        r = c.get("/boom?lang=en")
+    assert r.status_code == 500
+    assert "secret internals" not in r.text and "Traceback" not in r.text
+    assert "server log" in r.text
+    assert "default-src 'self'" in r.headers["content-security-policy"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import ExitStack, asynccontextmanager, contextmanager
@@ -12,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .._version import __version__
 from ..errors import ChandungError
@@ -22,7 +24,17 @@ from ..services.stores import Stores, open_stores
 from ..workspace import Workspace
 from . import charts
 from .language import COOKIE, request_language
-from .security import SecurityHeaders
+from .security import HEADERS, SecurityHeaders
+
+logger = logging.getLogger(__name__)
+
+
+def _with_status(response: Response, status: int) -> Response:
+    response.status_code = status
+    # A 500 is rendered outside the middleware stack, so it gets the security headers here.
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
 
 
 class _StoreHolder:
@@ -86,14 +98,29 @@ def create_app(workspace: Workspace) -> FastAPI:
             response.set_cookie(COOKIE, lang, max_age=365 * 86400, httponly=True, samesite="strict")
         return response
 
-    @app.exception_handler(ChandungError)
-    async def chandung_error(request: Request, exc: ChandungError) -> Response:
+    def error_response(request: Request, exc: ChandungError) -> Response:
         lang = request_language(request, default_language)
         if request.url.path.startswith("/api/") or "application/json" in request.headers.get(
             "accept", ""
         ):
             return JSONResponse(exc.as_dict(lang), status_code=exc.status)
         return render(request, "error.html", {"message": exc.render(lang)}, exc.status)
+
+    @app.exception_handler(ChandungError)
+    async def chandung_error(request: Request, exc: ChandungError) -> Response:
+        return error_response(request, exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        code = "not_found" if exc.status_code == 404 else "http"
+        error = ChandungError(code, status=exc.status_code)
+        return _with_status(error_response(request, error), exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, exc: Exception) -> Response:
+        # The details go to the server log; the person gets a plain message, never a traceback.
+        logger.exception("unexpected error on %s", request.url.path, exc_info=exc)
+        return _with_status(error_response(request, ChandungError("internal")), 500)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
