@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 from chandung import __version__
 from chandung.cli import app
 from chandung.errors import ConfigError
+from chandung.services.stores import open_stores
+from chandung.workspace import Workspace
 
 runner = CliRunner()
 
@@ -61,34 +63,18 @@ def test_demo_summary_fits_one_screen(tmp_path: Path) -> None:
 
 
 def test_demo_generate_is_deterministic(tmp_path: Path) -> None:
-    first = json.loads(
-        run(
-            "demo",
-            "generate",
-            "--customers",
-            "400",
-            "--seed",
-            "9",
-            "--home",
-            str(tmp_path / "a"),
-            "--json",
-        ).stdout
-    )
-    second = json.loads(
-        run(
-            "demo",
-            "generate",
-            "--customers",
-            "400",
-            "--seed",
-            "9",
-            "--home",
-            str(tmp_path / "b"),
-            "--json",
-        ).stdout
-    )
-    assert first["rows"] == second["rows"]
+    def generate(home: Path) -> dict[str, Any]:
+        argv = ["demo", "generate", "--customers", "400", "--seed", "9", "--json"]
+        return dict(json.loads(run(*argv, "--home", str(home)).stdout))
+
+    assert generate(tmp_path / "a")["rows"] == generate(tmp_path / "b")["rows"]
     assert (tmp_path / "a" / "demo" / "truth" / "customer_groups.parquet").is_file()
+    contents = []
+    for home in ("a", "b"):
+        with open_stores(Workspace.open(tmp_path / home)) as stores:
+            orders = stores.warehouse.table("orders").drop("import_batch").order_by("order_id")
+            contents.append(orders.to_pyarrow())
+    assert contents[0].equals(contents[1])
 
 
 def test_home_before_the_command_works_too(tmp_path: Path) -> None:
