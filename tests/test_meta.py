@@ -30,6 +30,8 @@ ALLOWED: dict[str, set[str]] = {
     "metrics": BASE | {"schema", "store"},
     "models": BASE | {"schema"},
     "datasets": BASE | {"schema"},
+    "ingest": BASE | {"schema"},
+    "testing": BASE | {"schema", "ingest"},
     "services": TOP_LEVEL - SURFACES,
     "web": TOP_LEVEL - {"cli", "api"},
     "api": TOP_LEVEL - {"cli", "web"},
