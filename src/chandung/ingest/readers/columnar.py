@@ -1,0 +1,49 @@
+"""Parquet and JSON Lines files, streamed in record batches with their own types."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.json as pajson
+import pyarrow.parquet as pq
+
+from ...errors import InputError, Where
+from ._source import ROW_COLUMN, ReadLimits, SourceFile
+
+
+def read_parquet(path: Path, limits: ReadLimits) -> SourceFile:
+    try:
+        parquet = pq.ParquetFile(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputError(
+            "input.file.not_what_it_claims", where=Where(file=str(path)), kind="parquet"
+        ) from exc
+    batches = parquet.iter_batches(batch_size=limits.batch_rows)
+    return SourceFile(path, "parquet", list(parquet.schema_arrow.names), _numbered(batches, 1))
+
+
+def read_jsonl(path: Path) -> SourceFile:
+    where = Where(file=str(path))
+    try:
+        reader = pajson.open_json(path, read_options=pajson.ReadOptions(block_size=8 * 1024**2))
+        first = reader.read_next_batch()
+    except StopIteration:
+        raise InputError("input.file.empty", where=where) from None
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputError(
+            "input.file.bad_json", where=where, reason=str(exc).splitlines()[0]
+        ) from exc
+    batches = itertools.chain([first], reader)
+    return SourceFile(path, "jsonl", list(first.schema.names), _numbered(batches, 1))
+
+
+def _numbered(batches: Iterator[pa.RecordBatch], start: int) -> Iterator[pa.RecordBatch]:
+    row = start
+    for batch in batches:
+        yield batch.append_column(
+            ROW_COLUMN, pa.array(range(row, row + batch.num_rows), pa.int64())
+        )
+        row += batch.num_rows
