@@ -22,8 +22,8 @@ Conventions:
   twins (`phone_e164`, `province`, `name_key`) are what analysis uses.
 - Every table ends with the lineage columns `source` and `import_batch`: each row keeps where it
   came from and which import loaded it.
-- Source columns with no canonical field are kept in `customers.extra_attributes` (JSON), never
-  dropped.
+- Every table also has `extra_attributes`: the source columns with no canonical field, as a
+  JSON object of column name to value, kept, never dropped.
 """
 
 

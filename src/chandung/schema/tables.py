@@ -25,6 +25,15 @@ LINEAGE = (
 )
 
 
+#: Column every canonical table has before its lineage: what the source had beyond the model.
+EXTRA_ATTRIBUTES = C(
+    "extra_attributes",
+    "string",
+    "Source columns with no canonical field, as a JSON object of column name to value: kept, "
+    "never dropped.",
+)
+
+
 def _table(
     name: str,
     description: str,
@@ -32,7 +41,7 @@ def _table(
     *columns: Column,
     references: dict[str, str] | None = None,
 ) -> Table:
-    return Table(name, description, (*columns, *LINEAGE), key, references or {})
+    return Table(name, description, (*columns, EXTRA_ATTRIBUTES, *LINEAGE), key, references or {})
 
 
 CUSTOMERS = _table(
@@ -89,7 +98,12 @@ CUSTOMERS = _table(
         "Phone number in E.164 form (+84...), old 11-digit mobile prefixes converted.",
         personal=True,
     ),
-    C("email", "string", "E-mail address as written in the source.", personal=True),
+    C(
+        "email",
+        "string",
+        "E-mail address, trimmed and lower-cased when valid; as written when not.",
+        personal=True,
+    ),
     C("interests", "string", "Hobbies and interests, `;`-separated."),
     C("lifestyle", "string", "Lifestyle label (e.g. `busy_professional`, `family_first`)."),
     C("mindset", "string", "Buying mindset: `bargain`, `value` or `premium`."),
@@ -111,11 +125,6 @@ CUSTOMERS = _table(
         values=v.SALES_CHANNELS,
     ),
     C("first_seen_at", "timestamp", "When the source first recorded the customer."),
-    C(
-        "extra_attributes",
-        "string",
-        "Source columns with no canonical field, as a JSON object: kept, never dropped.",
-    ),
     references={"account_id": "accounts.account_id"},
 )
 

@@ -1,0 +1,92 @@
+"""Sales channel, device, platform and contact channel onto the fixed vocabularies."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chandung.ingest.normalize import vocabulary as v
+from chandung.ingest.normalize._result import Normalized
+from chandung.schema.vocab import CONTACT_CHANNELS, DEVICES, PLATFORMS, SALES_CHANNELS
+
+CASES: list[tuple[Callable[..., Normalized], tuple[str, ...], dict[str, tuple[str, ...]], str]] = [
+    (v.normalize_channel, SALES_CHANNELS, v.CHANNEL_SYNONYMS, "channel"),
+    (v.normalize_device, DEVICES, v.DEVICE_SYNONYMS, "device"),
+    (v.normalize_platform, PLATFORMS, v.PLATFORM_SYNONYMS, "platform"),
+    (v.normalize_contact_channel, CONTACT_CHANNELS, v.CONTACT_SYNONYMS, "contact_channel"),
+]
+
+
+def _pairs(canonical: tuple[str, ...], synonyms: dict[str, tuple[str, ...]]) -> list[tuple]:
+    return [(c, c) for c in canonical] + [(w, c) for c, ws in synonyms.items() for w in ws]
+
+
+@pytest.mark.parametrize(("normalize", "canonical", "synonyms", "field"), CASES)
+def test_synonym_tables_are_consistent(normalize, canonical, synonyms, field) -> None:
+    assert set(synonyms) <= set(canonical)
+    keys: dict[str, str] = {}
+    for word, code in _pairs(canonical, synonyms):
+        assert keys.setdefault(v.text_key(word), code) == code, f"{word} means two {field}s"
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+@pytest.mark.parametrize(("normalize", "canonical", "synonyms", "field"), CASES)
+def test_every_word_in_any_case_and_spacing(normalize, canonical, synonyms, field, data) -> None:
+    pairs = data.draw(st.lists(st.sampled_from(_pairs(canonical, synonyms)), min_size=1))
+    styles = data.draw(st.lists(st.integers(0, 3), min_size=len(pairs), max_size=len(pairs)))
+    raw = [
+        (w, w.upper(), f"  {w.title()} ", v.text_key(w))[s]
+        for (w, _), s in zip(pairs, styles, strict=True)
+    ]
+    result = normalize(raw)
+    assert result.values.to_pylist() == [code for _, code in pairs]
+    assert result.invalid_count == 0
+
+
+@pytest.mark.parametrize(
+    ("normalize", "raw", "expected"),
+    [
+        (v.normalize_channel, "Shopee Mall", "shopee"),
+        (v.normalize_channel, "TikTok Shop", "tiktok_shop"),
+        (v.normalize_channel, "tiktokshop", "tiktok_shop"),
+        (v.normalize_channel, "Web", "website"),
+        (v.normalize_channel, "Zalo OA", "zalo"),
+        (v.normalize_channel, "FB", "facebook"),
+        (v.normalize_channel, "Cửa hàng", "store_mt"),
+        (v.normalize_channel, "sieu thi", "store_mt"),
+        (v.normalize_channel, "Tạp Hóa", "store_gt"),
+        (v.normalize_channel, "Sales Rep", "sales_rep"),
+        (v.normalize_channel, "sales_rep", "sales_rep"),
+        (v.normalize_device, "Điện thoại", "mobile"),
+        (v.normalize_device, "Smartphone", "mobile"),
+        (v.normalize_device, "May tinh", "desktop"),
+        (v.normalize_device, "máy tính bảng", "tablet"),
+        (v.normalize_platform, "iPhone", "ios"),
+        (v.normalize_platform, "Mac OS X", "macos"),
+        (v.normalize_platform, "Windows 10", "windows"),
+        (v.normalize_contact_channel, "Tin nhắn", "sms"),
+        (v.normalize_contact_channel, "e-mail", "email"),
+        (v.normalize_contact_channel, "Tại cửa hàng", "in_store"),
+    ],
+)
+def test_messy_examples(normalize, raw: str, expected: str) -> None:
+    assert normalize([raw]).values.to_pylist() == [expected]
+
+
+@pytest.mark.parametrize(("normalize", "canonical", "synonyms", "field"), CASES)
+def test_unknown_blank_and_null(normalize, canonical, synonyms, field) -> None:
+    result = normalize(pa.chunked_array([["bồ câu đưa thư", ""], [None, "   "]]))
+    assert result.values.to_pylist() == [None] * 4
+    assert result.reasons.to_pylist() == [f"{field}.unknown", None, None, None]
+
+
+@pytest.mark.parametrize(("normalize", "canonical", "synonyms", "field"), CASES)
+def test_idempotent_on_canonical_codes(normalize, canonical, synonyms, field) -> None:
+    result = normalize(list(canonical))
+    assert result.values.to_pylist() == list(canonical)
+    assert normalize(result.values).values.equals(result.values)
