@@ -1,0 +1,209 @@
+"""The import pipeline, pure: source batches in, canonical rows, quarantine and issues out.
+
+For each batch of a source file: rename the mapped columns, normalise each field, derive what
+the model can derive (name key, inferred gender, birth year, channel group, defaults), keep the
+unmapped columns in ``extra_attributes``, and split the rows: a row whose required field is
+missing or unreadable goes to quarantine with its row number, column, value and reason; a
+value refused in an optional field is left empty and reported as an issue, and its row loads.
+Nothing is written anywhere: the service that calls this decides where rows go.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..schema import Table
+from ..schema.vocab import CHANNEL_GROUPS
+from ._json import json_objects
+from .fields import normalise_field
+from .mapping import ColumnMapping
+from .normalize.gender import infer_gender_from_name
+from .readers import ROW_COLUMN, SourceFile
+
+#: Columns of the quarantine and issue tables.
+PROBLEM_SCHEMA = pa.schema([
+    pa.field("row", pa.int64()),
+    pa.field("column", pa.string()),
+    pa.field("value", pa.string()),
+    pa.field("reason", pa.string()),
+    pa.field("record", pa.string()),
+])  # fmt: skip
+
+#: Key column each table's rows get when the file has none, and its prefix.
+_GENERATED_KEYS = {
+    "customers": ("customer_id", "C"), "accounts": ("account_id", "A"),
+    "products": ("product_id", "P"), "orders": ("order_id", "O"), "events": ("event_id", "E"),
+    "feedback": ("feedback_id", "F"), "consents": ("consent_id", "K"),
+    "leads": ("lead_id", "L"), "campaigns": ("campaign_id", "M"),
+    "campaign_contacts": ("contact_id", "CC"),
+}  # fmt: skip
+#: Values a required field takes when the file does not say (documented in docs/importing.md).
+DEFAULTS = {
+    ("orders", "currency"): "VND",
+    ("orders", "status"): "completed",
+    ("feedback", "kind"): "review",
+    ("consents", "status"): "given",
+}
+
+
+def derivable_fields(table: Table) -> tuple[str, ...]:
+    """Required fields of ``table`` that an import fills when no column provides them."""
+    fields = [f for (t, f) in DEFAULTS if t == table.name]
+    if table.name in _GENERATED_KEYS:
+        fields.append(_GENERATED_KEYS[table.name][0])
+    if table.name == "order_items":
+        fields.append("line_number")
+    return tuple(fields)
+
+
+@dataclass(frozen=True)
+class PreparedBatch:
+    """One batch of a source, split into what loads and what does not."""
+
+    rows: pa.Table
+    quarantine: pa.Table
+    issues: pa.Table
+    read: int
+
+
+def prepare(
+    source: SourceFile,
+    table: Table,
+    mapping: ColumnMapping,
+    *,
+    source_name: str,
+    import_batch: str,
+    file_key: str,
+) -> Iterator[PreparedBatch]:
+    """Normalise and validate every batch of ``source`` for ``table``.
+
+    ``file_key`` (a digest of the file) makes generated ids the same each time the same file is
+    imported, so a re-import finds the rows it already loaded.
+    """
+    for batch in source.batches:
+        yield _prepare_batch(batch, table, mapping, source_name, import_batch, file_key)
+
+
+def _prepare_batch(
+    batch: pa.RecordBatch,
+    table: Table,
+    mapping: ColumnMapping,
+    source_name: str,
+    import_batch: str,
+    file_key: str,
+) -> PreparedBatch:
+    n = batch.num_rows
+    row_numbers = batch.column(ROW_COLUMN)
+    source_columns = [c for c in batch.schema.names if c != ROW_COLUMN]
+    record = json_objects(source_columns, [batch.column(c) for c in source_columns], n)
+
+    columns: dict[str, pa.Array] = {}
+    reasons: dict[str, tuple[str, pa.Array, pa.Array]] = {}
+    for source_column, target in mapping.fields.items():
+        raw = batch.column(source_column)
+        result = normalise_field(table, target, raw)
+        for name, values in result.columns.items():
+            columns.setdefault(name, values)
+        reasons[target] = (source_column, result.reasons, pc.cast(raw, pa.string()))
+
+    _derive(table, columns, row_numbers, file_key, n)
+    unmapped = [c for c in mapping.unmapped if c in batch.schema.names]
+    columns["extra_attributes"] = json_objects(unmapped, [batch.column(c) for c in unmapped], n)
+    columns["source"] = pa.repeat(pa.scalar(source_name, pa.string()), n)
+    columns["import_batch"] = pa.repeat(pa.scalar(import_batch, pa.string()), n)
+
+    bad = pa.repeat(pa.scalar(False), n)
+    quarantine_parts: list[pa.Table] = []
+    for spec in table.columns:
+        if not spec.required:
+            continue
+        values = columns.get(spec.name)
+        missing = pc.is_null(values) if values is not None else pa.repeat(pa.scalar(True), n)
+        newly = pc.and_(missing, pc.invert(bad))
+        if not pc.any(newly).as_py():
+            continue
+        source_column, why, raw = reasons.get(
+            spec.name, (spec.name, pa.nulls(n, pa.string()), pa.nulls(n, pa.string()))
+        )
+        reason = pc.coalesce(why, pa.scalar("required.missing"))
+        quarantine_parts.append(_problems(newly, row_numbers, source_column, raw, reason, record))
+        bad = pc.or_(bad, newly)
+
+    good = pc.invert(bad)
+    issue_parts = [
+        _problems(pc.and_(good, pc.is_valid(why)), row_numbers, source_column, raw, why, record)
+        for source_column, why, raw in reasons.values()
+        if why.null_count < len(why)
+    ]
+    arrays = [
+        columns[c.name] if c.name in columns else pa.nulls(n, _arrow_type(table, c.name))
+        for c in table.columns
+    ]
+    rows = _canonical(table, arrays).filter(good)
+    return PreparedBatch(rows, _concat(quarantine_parts), _concat(issue_parts), n)
+
+
+def _arrow_type(table: Table, name: str) -> pa.DataType:
+    return table.arrow_schema().field(name).type
+
+
+def _canonical(table: Table, arrays: list[pa.Array]) -> pa.Table:
+    """The columns as a table with the canonical schema, nulls allowed until filtered."""
+    schema = table.arrow_schema()
+    loose = pa.schema([f.with_nullable(True) for f in schema])
+    cast = [pc.cast(a, f.type) for a, f in zip(arrays, schema, strict=True)]
+    return pa.Table.from_arrays(cast, schema=loose)
+
+
+def _problems(
+    mask: pa.Array, rows: pa.Array, column: str, raw: pa.Array, reason: pa.Array, record: pa.Array
+) -> pa.Table:
+    n = int(pc.sum(mask).as_py() or 0)
+    return pa.table({
+        "row": pc.filter(rows, mask),
+        "column": pa.repeat(pa.scalar(column, pa.string()), n),
+        "value": pc.filter(raw, mask),
+        "reason": pc.cast(pc.filter(reason, mask), pa.string()),
+        "record": pc.filter(record, mask),
+    }, schema=PROBLEM_SCHEMA)  # fmt: skip
+
+
+def _concat(parts: list[pa.Table]) -> pa.Table:
+    return pa.concat_tables(parts) if parts else PROBLEM_SCHEMA.empty_table()
+
+
+def _derive(
+    table: Table, columns: dict[str, pa.Array], row_numbers: pa.Array, file_key: str, n: int
+) -> None:
+    """Fill what the model derives from other fields, in place."""
+    for (name, field), value in DEFAULTS.items():
+        if name == table.name and field not in columns:
+            columns[field] = pa.repeat(pa.scalar(value, pa.string()), n)
+    key = _GENERATED_KEYS.get(table.name)
+    if key is not None and key[0] not in columns:
+        # The same file gives the same ids, so importing it again matches the rows it loaded.
+        prefix = f"{key[1]}-{file_key}-"
+        columns[key[0]] = pc.binary_join_element_wise(prefix, pc.cast(row_numbers, pa.string()), "")
+    if table.name == "order_items" and "line_number" not in columns:
+        columns["line_number"] = row_numbers
+    if table.name == "customers":
+        names = columns.get("full_name")
+        if names is not None:
+            inferred = infer_gender_from_name(names)
+            given = columns.get("gender")
+            if given is not None:
+                known = pc.and_kleene(pc.is_valid(given), pc.not_equal(given, "unknown"))
+                inferred = pc.if_else(known, None, inferred)
+            columns["gender_inferred"] = inferred
+        births = columns.get("birth_date")
+        if births is not None:
+            years = pc.cast(pc.year(births), pa.int64())
+            columns["birth_year"] = pc.coalesce(columns.get("birth_year", years), years)
+    if table.name == "orders" and "channel" in columns and "channel_group" not in columns:
+        groups = pa.array(list(CHANNEL_GROUPS.values()))
+        index = pc.index_in(columns["channel"], value_set=pa.array(list(CHANNEL_GROUPS)))
+        columns["channel_group"] = pc.take(groups, index)
