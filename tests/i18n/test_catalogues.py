@@ -92,3 +92,24 @@ def test_grouped_numbers_read_back_in_both_languages(n: int) -> None:
 def test_compact_money_never_loses_the_unit(value: float) -> None:
     assert format_compact_vnd(value, "vi").endswith("₫")
     assert format_compact_vnd(value, "en").startswith("₫")
+
+
+def test_every_reason_code_reads_as_words() -> None:
+    from chandung.i18n import reason_text
+
+    pattern = re.compile(
+        r"""["']([a-z_]+\.(?:unknown|invalid|unreadable|ambiguous|out_of_range|not_a_number|"""
+        r"""too_short|too_long|typo_domain|unknown_value|missing|duplicate|field_count|"""
+        r"""not_vnd))["']"""
+    )
+    codes: set[str] = set()
+    for path in (SRC / "ingest").rglob("*.py"):
+        codes.update(pattern.findall(path.read_text("utf-8")))
+    codes.update(pattern.findall((SRC / "services" / "imports.py").read_text("utf-8")))
+    assert {"phone.too_short", "money.unreadable", "province.unknown"} <= codes
+    for code in codes:
+        for lang in LANGUAGES:
+            assert reason_text(code, lang) != code, (code, lang)
+    assert reason_text("marital_status.unknown", "en") == (
+        "not one of the allowed values of marital_status"
+    )

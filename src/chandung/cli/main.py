@@ -9,7 +9,7 @@ import typer
 
 from .._version import __version__
 from ..i18n import LANGUAGES
-from . import demo, serve, workspace_commands
+from . import demo, import_commands, serve, workspace_commands
 from ._context import ErrorHandlingGroup, HomeOption, State
 
 app = typer.Typer(
@@ -58,6 +58,7 @@ def root(
 app.add_typer(demo.app, name="demo")
 serve.register(app)
 workspace_commands.register(app)
+import_commands.register(app)
 
 
 def main() -> None:

@@ -58,3 +58,14 @@ def normalise_language(value: str | None) -> str:
     if value and value.lower()[:2] in LANGUAGES:
         return value.lower()[:2]
     return DEFAULT_LANGUAGE
+
+
+def reason_text(code: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """Why a value was refused, in words, from its reason code (e.g. ``phone.too_short``)."""
+    known = catalogue(language)
+    if f"reasons.{code}" in known or f"reasons.{code}" in catalogue("en"):
+        return translate(f"reasons.{code}", language)
+    field, _, kind = code.rpartition(".")
+    if kind == "unknown" and field:
+        return translate("reasons._unknown_value", language, field=field)
+    return code

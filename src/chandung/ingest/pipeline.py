@@ -21,6 +21,7 @@ from ..schema.vocab import CHANNEL_GROUPS
 from ._json import json_objects
 from .fields import normalise_field
 from .mapping import ColumnMapping
+from .normalize._result import blank_to_null
 from .normalize.gender import infer_gender_from_name
 from .readers import ROW_COLUMN, SourceFile
 
@@ -65,6 +66,7 @@ class PreparedBatch:
     """One batch of a source, split into what loads and what does not."""
 
     rows: pa.Table
+    row_numbers: pa.Array
     quarantine: pa.Table
     issues: pa.Table
     read: int
@@ -112,7 +114,9 @@ def _prepare_batch(
 
     _derive(table, columns, row_numbers, file_key, n)
     unmapped = [c for c in mapping.unmapped if c in batch.schema.names]
-    columns["extra_attributes"] = json_objects(unmapped, [batch.column(c) for c in unmapped], n)
+    columns["extra_attributes"] = json_objects(
+        unmapped, [_blank_to_null(batch.column(c)) for c in unmapped], n
+    )
     columns["source"] = pa.repeat(pa.scalar(source_name, pa.string()), n)
     columns["import_batch"] = pa.repeat(pa.scalar(import_batch, pa.string()), n)
 
@@ -144,7 +148,13 @@ def _prepare_batch(
         for c in table.columns
     ]
     rows = _canonical(table, arrays).filter(good)
-    return PreparedBatch(rows, _concat(quarantine_parts), _concat(issue_parts), n)
+    return PreparedBatch(
+        rows, pc.filter(row_numbers, good), _concat(quarantine_parts), _concat(issue_parts), n
+    )
+
+
+def _blank_to_null(values: pa.Array) -> pa.Array:
+    return blank_to_null(values) if pa.types.is_string(values.type) else values
 
 
 def _arrow_type(table: Table, name: str) -> pa.DataType:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import ibis
@@ -134,6 +135,47 @@ class Warehouse:
             quoted = [sqlglot.exp.to_identifier(n, quoted=True).sql(dialect) for n in (old, new)]
             self.backend.raw_sql(f"ALTER TABLE {quoted[0]} RENAME TO {quoted[1]}")
 
+    def create_scratch(self, name: str, spec: Table, extra: dict[str, str] | None = None) -> None:
+        """Create (or empty) the work table ``name`` shaped like ``spec`` plus ``extra`` columns.
+
+        Work tables hold a load in progress; nothing reads them but the load itself.
+        """
+        schema = {**{k: v.lstrip("!") for k, v in spec.ibis_schema().items()}, **(extra or {})}
+        self.backend.create_table(name, schema=ibis.schema(schema), overwrite=True)
+
+    def append_scratch(self, name: str, rows: pa.Table) -> None:
+        """Add ``rows`` to the work table ``name`` (the load checks them before publishing)."""
+        self._insert(name, rows)
+
+    def publish(self, scratch: str, spec: Table, order_by: str) -> PublishResult:
+        """Move the rows of work table ``scratch`` into canonical table ``spec``, all or nothing.
+
+        Rows whose key the table already has are left out (so a re-import changes nothing);
+        of rows sharing a key inside ``scratch``, the first by ``order_by`` wins and the others
+        are returned as duplicates. The work table is dropped afterwards.
+        """
+        keys = list(spec.primary_key)
+        staged = self.backend.table(scratch)
+        ranked = staged.mutate(
+            _rank=ibis.row_number().over(group_by=keys, order_by=staged[order_by])
+        )
+        duplicates = ranked.filter(ranked._rank > 0).select(order_by, *keys).to_pyarrow()
+        first = ranked.filter(ranked._rank == 0).drop("_rank")
+        target = self.table(spec.name)
+        new = first.anti_join(target, keys).select(*spec.column_names)
+        existing = int(first.count().to_pyarrow().as_py()) - int(new.count().to_pyarrow().as_py())
+        with self._transaction():
+            inserted = int(new.count().to_pyarrow().as_py())
+            self.backend.insert(spec.name, new)
+        self.backend.drop_table(scratch, force=True)
+        return PublishResult(inserted, existing, duplicates)
+
+    def drop_scratch(self, name: str) -> None:
+        self.backend.drop_table(name, force=True)
+
+    def scratch_tables(self, prefix: str) -> list[str]:
+        return [t for t in self.backend.list_tables() if t.startswith(prefix)]
+
     def _insert(self, name: str, rows: pa.Table) -> None:
         source = ibis.memtable(rows)
         try:
@@ -175,6 +217,15 @@ class Warehouse:
             self.backend.raw_sql("ROLLBACK")
             raise
         self.backend.raw_sql("COMMIT")
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """What :meth:`Warehouse.publish` did."""
+
+    inserted: int
+    already_present: int
+    duplicates: pa.Table
 
 
 def conform(spec: Table, rows: pa.Table) -> pa.Table:

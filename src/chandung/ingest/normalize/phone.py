@@ -2,7 +2,7 @@
 
 Vietnamese numbers are read by fixed rules, vectorised over the column:
 
-- decorations (spaces, dots, dashes, parentheses, slashes are *not* decorations) are dropped,
+- decorations (spaces, dots, dashes, parentheses; not slashes, which join two numbers) are dropped,
   and full-width digits are read as digits (NFKC);
 - the country prefix may be written ``+84``, ``0084`` or ``84`` (the bare ``84`` only when
   enough digits follow for it to be a prefix), with or without the trunk ``0`` after it

@@ -1,0 +1,33 @@
+"""Rows that imports could not load, kept with their reason in the workspace's quarantine."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from ..ingest.pipeline import PROBLEM_SCHEMA
+from ..workspace import Workspace
+
+#: Columns of a quarantine file: the import batch, whether the row was quarantined
+#: (``quarantine``) or only a value refused (``issue``), then row, column, value, reason and
+#: the whole source record as JSON.
+QUARANTINE_SCHEMA = pa.schema(
+    [pa.field("import_batch", pa.string()), pa.field("kind", pa.string()), *PROBLEM_SCHEMA]
+)
+
+
+def quarantine_rows(
+    workspace: Workspace, *, batch: str | None = None, kind: str | None = "quarantine"
+) -> pa.Table:
+    """Quarantined rows (``kind="quarantine"``) or refused values (``"issue"``), newest first."""
+    files = sorted(workspace.quarantine_dir.glob("*.parquet"), reverse=True)
+    if batch is not None:
+        files = [f for f in files if f.stem == batch]
+    tables = [pq.read_table(f) for f in files]
+    if not tables:
+        return QUARANTINE_SCHEMA.empty_table()
+    rows = pa.concat_tables(tables)
+    if kind is not None:
+        rows = rows.filter(pc.equal(rows.column("kind"), kind))
+    return rows
