@@ -31,6 +31,7 @@ ALLOWED: dict[str, set[str]] = {
     "models": BASE | {"schema"},
     "datasets": BASE | {"schema"},
     "ingest": BASE | {"schema"},
+    "identity": BASE | {"schema"},
     "testing": BASE | {"schema", "ingest"},
     "services": TOP_LEVEL - SURFACES,
     "web": TOP_LEVEL - {"cli", "api"},

@@ -52,6 +52,22 @@ class AppDatabaseSettings(_Section):
     )
 
 
+class IdentitySettings(_Section):
+    threshold: float = Field(
+        0.75,
+        ge=0.5,
+        le=1.5,
+        description="Least score for two records with the same name key and birth year to be "
+        "linked as one person (see docs/identity.md for the weights).",
+    )
+    max_shared_identifier: int = Field(
+        5,
+        ge=2,
+        description="A phone or e-mail held by more records than this links nobody (a "
+        "switchboard or placeholder number).",
+    )
+
+
 class ServerSettings(_Section):
     host: str = Field("127.0.0.1", description="Address the web app listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port the web app listens on.")
@@ -70,6 +86,7 @@ class Settings(_Section):
     workspace: WorkspaceSettings = Field(default_factory=WorkspaceSettings)
     warehouse: WarehouseSettings = Field(default_factory=WarehouseSettings)
     app_database: AppDatabaseSettings = Field(default_factory=AppDatabaseSettings)
+    identity: IdentitySettings = Field(default_factory=IdentitySettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     demo: DemoSettings = Field(default_factory=DemoSettings)
 

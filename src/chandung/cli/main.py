@@ -9,7 +9,7 @@ import typer
 
 from .._version import __version__
 from ..i18n import LANGUAGES
-from . import demo, import_commands, serve, workspace_commands
+from . import customer_commands, demo, import_commands, serve, workspace_commands
 from ._context import ErrorHandlingGroup, HomeOption, State
 
 app = typer.Typer(
@@ -59,6 +59,7 @@ app.add_typer(demo.app, name="demo")
 serve.register(app)
 workspace_commands.register(app)
 import_commands.register(app)
+customer_commands.register(app)
 
 
 def main() -> None:

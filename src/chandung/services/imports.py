@@ -28,6 +28,7 @@ from ..ingest.pipeline import PROBLEM_SCHEMA, derivable_fields, prepare
 from ..ingest.readers import ROW_COLUMN, RejectedRow, open_source
 from ..schema import TABLES_BY_NAME, Table
 from ..store.app_models import ImportBatch
+from .identity import PEOPLE_TABLE, resolve_identities
 from .quarantine import QUARANTINE_SCHEMA
 from .stores import Stores
 
@@ -144,6 +145,7 @@ def import_file(
         if dry_run:
             report.rows_loaded = report.rows_read - report.rows_quarantined
             return report
+        people_before = _people_count(stores) if kind == "customers" else 0
         result = wh.publish(scratch, spec, ROW_COLUMN)
         duplicates = _duplicate_problems(result.duplicates, spec)
         _note_problems(report, duplicates, writer, batch_id, "quarantine")
@@ -152,8 +154,10 @@ def import_file(
         report.rows_already_present = result.already_present
         report.rows_loaded = result.inserted + result.already_present
         if kind == "customers":
-            report.customers_created = result.inserted
-            report.customers_matched = result.already_present
+            # New records either are new people or join people already in the file.
+            resolved = resolve_identities(stores)
+            report.customers_created = max(0, resolved.people - people_before)
+            report.customers_matched = result.inserted - report.customers_created
     except BaseException:
         if not dry_run:
             wh.drop_scratch(scratch)
@@ -224,6 +228,12 @@ def _duplicate_problems(duplicates: pa.Table, spec: Table) -> pa.Table:
 
 def _plain_rows(rows: pa.Table) -> list[dict[str, Any]]:
     return json.loads(json.dumps(rows.to_pylist(), default=str, ensure_ascii=False))  # type: ignore[no-any-return]
+
+
+def _people_count(stores: Stores) -> int:
+    if stores.warehouse.has_table(PEOPLE_TABLE):
+        return int(stores.warehouse.table(PEOPLE_TABLE).count().to_pyarrow().as_py())
+    return int(stores.warehouse.table("customers").count().to_pyarrow().as_py())
 
 
 def _digest(path: Path, kind: str, overrides: dict[str, str | None], sheet: str | None) -> str:

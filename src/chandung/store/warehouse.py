@@ -170,6 +170,13 @@ class Warehouse:
         self.backend.drop_table(scratch, force=True)
         return PublishResult(inserted, existing, duplicates)
 
+    def swap_in(self, replacements: dict[str, str]) -> None:
+        """Make each work table the table it replaces (``{live name: work table}``), at once."""
+        with self._transaction():
+            for live, work in replacements.items():
+                self.backend.drop_table(live, force=True)
+                self._rename(work, live)
+
     def drop_scratch(self, name: str) -> None:
         self.backend.drop_table(name, force=True)
 

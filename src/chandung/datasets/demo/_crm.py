@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from chandung.schema import vocab
 
@@ -137,8 +138,10 @@ def draw_leads(chunk: Chunk, written: Written, company: pa.Array, first_number: 
     age = rng.integers(20, 55, k)
     names = draw_names(rng, female, age, english)
     phones = draw_phones(rng, 0.15, k)
-    end_year = int(np.datetime64(end_us, "us").astype("datetime64[Y]").astype(np.int64)) + 1970
-    local, sep, domain = draw_emails(rng, names, english, end_year - age, np.zeros(k, np.int64))
+    numbers = pc.cast(pc.utf8_slice_codeunits(customer_ids, 1), pa.int64()).to_numpy()[:k]
+    local, sep, domain = draw_emails(
+        rng, names, english, np.zeros(k, np.int64), numbers + 100_000_000
+    )
     places = draw_places(rng, np.full(k, 0.5), np.full(k, 0.3))
     has_email = rng.random(k) < 0.5
     prospect_email = A.where(has_email, A.join(local, sep, domain), pa.nulls(k, pa.string()))

@@ -79,14 +79,17 @@ def _birth_year(people: People) -> IntArray:
 
 
 def _emails(
-    rng: np.random.Generator, people: People, dirt: Dirt, accounts: Accounts, same: IntArray
+    rng: np.random.Generator,
+    people: People,
+    dirt: Dirt,
+    accounts: Accounts,
+    same: IntArray,
+    numbers: IntArray,
 ) -> tuple[pa.Array, IntArray]:
     """E-mails as written, broken where planted; a copy of a person often keeps theirs."""
     n = people.size
     bad = dirt.rows(BAD_EMAIL)
-    local, sep, domain = draw_emails(
-        rng, people.names, people.english, _birth_year(people), people.email_kind
-    )
+    local, sep, domain = draw_emails(rng, people.names, people.english, people.email_kind, numbers)
     if accounts.size:
         company = accounts.domains.take(pa.array(np.maximum(accounts.of_row, 0)))
         domain = A.where(accounts.of_row >= 0, company, domain)
@@ -120,7 +123,8 @@ def render_customers(
     same_email = np.arange(n)
     keep = rng.random(len(copies)) < 0.5
     same_email[copies[keep]] = source[keep]
-    email, variant = _emails(rng, people, dirt, accounts, same_email)
+    numbers = pc.cast(pc.utf8_slice_codeunits(ids, 1), pa.int64()).to_numpy()
+    email, variant = _emails(rng, people, dirt, accounts, same_email, numbers)
     old_address = people.old_address.copy()
     old_address[copies] = ~old_address[copies]
     raw = province_raw(rng, people.places, old_address)
@@ -138,7 +142,9 @@ def render_customers(
     refs = A.join(
         A.take([_REF_PREFIX[c] for c in CH], chunk.acquisition),
         "-",
-        A.int_strings(rng.integers(100_000, 10_000_000, n)),
+        # Unique within a source, as a shop's customer numbers are: a bijection of the record
+        # number (7_927 is a prime coprime with 10).
+        A.int_strings(numbers * 7_927 % 100_000_000),
     )
     account = (
         account_ids.take(pa.array(np.maximum(accounts.of_row, 0), mask=~b2b))

@@ -157,13 +157,20 @@ def draw_emails(
     rng: np.random.Generator,
     names: Names,
     english: BoolArray,
-    birth_year: IntArray,
     domain_kind: IntArray,
+    record_number: IntArray,
 ) -> tuple[pa.Array, pa.Array, pa.Array]:
     """E-mail addresses from people's names, as (local part, separator, domain).
 
     ``domain_kind`` is 0 for a personal address, 1 for a work one and 2 for a student one.
     The parts are returned apart so that dirt can be planted in any of them.
+
+    Two people never share an address (a mail provider does not allow it, and identity
+    resolution rightly treats a shared address as one person), so every local part ends in a
+    number unique to the record: ``record_number`` scrambled by a bijection of [0, 10^8), so
+    that it looks like the numbers people add to a taken name. Names hold no digits, so the
+    number keeps the whole address unique. Prospects who are not customers use numbers from
+    10^8 up, so they never take a customer's address either.
     """
     n = len(english)
     family_key = _KEY.take(pa.array(np.where(english, names.second, names.first)))
@@ -171,10 +178,10 @@ def draw_emails(
     middle_key = _KEY.take(pa.array(np.where(english, 0, names.second)))
     initial = pc.utf8_slice_codeunits(middle_key, 0, 1)
     pattern = rng.choice(4, size=n, p=[0.4, 0.25, 0.2, 0.15])
-    number = np.where(rng.random(n) < 0.5, birth_year % 100, rng.integers(1, 1000, n)).astype(
-        np.int64
-    )
-    digits = A.where(pattern == 1, "", A.int_strings(number))
+    # 7_919 is prime and coprime with 10: multiplying by it permutes the residues mod 10^8.
+    number = record_number.astype(np.int64)
+    scrambled = (number % 100_000_000) * 7_919 % 100_000_000 + number // 100_000_000 * 100_000_000
+    digits = A.int_strings(scrambled)
     dot = A.where(pattern == 1, ".", "")
     local = A.where(
         pattern == 2,

@@ -175,8 +175,10 @@ def draw_people(
     groups: tuple[PlantedGroup, ...],
     group: IntArray,
     end: dt.date,
+    first_number: int = 0,
 ) -> People:
-    """Draw the people of a chunk, group by group."""
+    """Draw the people of a chunk, group by group (``first_number``: the chunk's first record
+    number, which keeps phone numbers distinct across chunks)."""
     n = len(group)
 
     def probs(attr: str, values: tuple[str, ...]) -> FloatArray:
@@ -258,7 +260,7 @@ def draw_people(
         interests=interests,
         main_channel=categorical(rng, probs("channels", vocab.SALES_CHANNELS), group),
         names=draw_names(rng, female, age, english),
-        phones=draw_phones(rng, 0.22, n),
+        phones=draw_phones(rng, 0.22, n, np.arange(first_number, first_number + n)),
         has_email=has_email,
         email_kind=email_kind.astype(np.int64),
         unknown_gender=unknown_gender.astype(np.int64),

@@ -149,10 +149,20 @@ class Phones:
         return A.fixed_strings(np.hstack([head, A.digit_matrix(self.national, 9)]))
 
 
-def draw_phones(rng: np.random.Generator, old_form_share: float, size: int) -> Phones:
-    """Draw mobile numbers; ``old_form_share`` of the convertible ones are written old-style."""
+def draw_phones(
+    rng: np.random.Generator, old_form_share: float, size: int, numbers: IntArray | None = None
+) -> Phones:
+    """Draw mobile numbers; ``old_form_share`` of the convertible ones are written old-style.
+
+    With ``numbers`` (one distinct record number per phone), no two phones are the same, as
+    no two people share a mobile number: the subscriber part is a bijection of the record
+    number over [0, 10^7) (7_933 is a prime coprime with 10).
+    """
     code = choice(rng, list(NETWORK_CODES.values()), size)
-    subscriber = rng.integers(0, 10_000_000, size)
+    if numbers is None:
+        subscriber = rng.integers(0, 10_000_000, size)
+    else:
+        subscriber = numbers.astype(np.int64) % 10_000_000 * 7_933 % 10_000_000
     form = choice(rng, list(FORMATS.values()), size)
     old = _CONVERTIBLE[code] & (rng.random(size) < old_form_share)
     return Phones(code, subscriber, np.where(old, OLD, form).astype(np.int64))

@@ -196,7 +196,9 @@ def _chunk(
     dirt = draw_dirt(rng, size, settings.dirty_rate)
     copies = dirt.rows(DUPLICATE)
     source = dirt.duplicate_of[copies]
-    people = draw_people(rng, groups, group, settings.end_date).copy_rows(copies, source)
+    people = draw_people(rng, groups, group, settings.end_date, counters.customer).copy_rows(
+        copies, source
+    )
     b2b_rows = np.flatnonzero((people.group == B2B_GROUP) & (dirt.kind != DUPLICATE))
     accounts = draw_accounts(rng, b2b_rows, size, counters.account)
     accounts = _share_account(accounts, copies, source)
