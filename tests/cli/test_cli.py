@@ -50,7 +50,7 @@ def test_demo_no_serve_reports_figures_from_the_warehouse(demo_home: Path) -> No
     assert status["tables"]["customers"] == report["demo"]["rows"]["customers"]
     assert status["tables"]["orders"] == report["demo"]["rows"]["orders"]
     assert status["warehouse_engine"] == "duckdb"
-    assert status["app_database_revision"] == "0001"
+    assert status["app_database_revision"] == "0002"
 
 
 def test_demo_summary_fits_one_screen(tmp_path: Path) -> None:
@@ -148,3 +148,18 @@ def test_demo_serves_after_the_summary(tmp_path: Path, monkeypatch: pytest.Monke
     result = run("demo", "--customers", "200", "--home", str(tmp_path / "w"))
     assert result.exit_code == 0 and calls == [("127.0.0.1", 8000)]
     assert "http://127.0.0.1:8000" in result.stdout
+
+
+def test_a_bug_is_one_line_without_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("internal detail")
+
+    monkeypatch.setattr("chandung.cli.workspace_commands.run_analysis", broken)
+    result = runner.invoke(app, ["--lang", "en", "analyse", "--home", str(tmp_path / "w")])
+    assert result.exit_code == 70
+    assert result.stderr.count("\n") == 1 and "--debug" in result.stderr
+    assert "internal detail" not in result.output and "Traceback" not in result.output
+    debug = runner.invoke(app, ["--debug", "analyse", "--home", str(tmp_path / "w")])
+    assert isinstance(debug.exception, RuntimeError)

@@ -156,3 +156,30 @@ def test_planted_duplicates_of_the_demo_are_found_and_nobody_else_is_merged(
     assert hits / len(truth) >= 0.95, truth - predicted
     # No two planted distinct people are merged: every predicted pair is a planted one.
     assert predicted <= truth
+
+
+def test_a_merge_can_be_made_and_undone(stores: Stores) -> None:
+    from chandung.errors import NotFoundError
+    from chandung.services.identity import merge_records, split_record
+
+    records = [
+        person("C1", "Nguyễn Thị Lan", phone="+84323456789"),
+        person("C2", "Nguyen Thi Lan", phone="+84323456789"),
+        person("C3", "Lan N.", email="lan.n@x.vn"),
+    ]
+    assert groups(resolve(stores, records)) == {frozenset({"C1", "C2"})}
+
+    def current() -> set[frozenset[str]]:
+        links = stores.warehouse.table("customer_links").to_pyarrow().to_pylist()
+        return groups({r["customer_id"]: r["person_id"] for r in links})
+
+    merge_records(stores, "C3", "C1")
+    assert current() == {frozenset({"C1", "C2", "C3"})}
+    split_record(stores, "C3")
+    assert current() == {frozenset({"C1", "C2"})}
+    split_record(stores, "C2")  # undo an automatic link too
+    assert current() == set()
+    merge_records(stores, "C2", "C1")  # a manual merge holds over the split
+    assert current() == {frozenset({"C1", "C2"})}
+    with pytest.raises(NotFoundError, match="C9"):
+        merge_records(stores, "C1", "C9")

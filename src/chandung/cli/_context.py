@@ -82,3 +82,21 @@ class ErrorHandlingGroup(TyperGroup):
                 markup=True,
             )
             raise typer.Exit(1) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            # A bug, not a user error: one line that says so and how to see the details.
+            st = ctx.obj if isinstance(ctx.obj, State) else State()
+            if st.debug or _is_usage_error(exc):
+                raise
+            language = st.language or normalise_language(None)
+            message = translate("cli.unexpected", language, kind=type(exc).__name__)
+            err_console().print(
+                f"[bold red]{translate('cli.error', language)}[/] {message}", markup=True
+            )
+            raise typer.Exit(70) from None
+
+
+def _is_usage_error(exc: Exception) -> bool:
+    # Typer's own parsing errors (bad options) are shown by Typer with the usage text.
+    return type(exc).__module__.startswith(("typer", "click"))

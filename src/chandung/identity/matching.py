@@ -98,10 +98,17 @@ def _scored(records: ir.Table, settings: MatchSettings) -> ir.Table:
     return scored.filter(scored.score >= settings.threshold)
 
 
-def match_pairs(customers: ir.Table, settings: MatchSettings | None = None) -> ir.Table:
+def match_pairs(
+    customers: ir.Table,
+    settings: MatchSettings | None = None,
+    merged: list[tuple[str, str]] | None = None,
+    split: list[str] | None = None,
+) -> ir.Table:
     """Pairs ``(left_id, right_id, rule, score)`` of records of the same person.
 
-    Each pair appears once per rule that links it, with ``left_id < right_id``.
+    Each pair appears once per rule that links it, with ``left_id < right_id``. ``merged``
+    pairs (a person's decision) are added with rule ``manual``; records in ``split`` keep only
+    their manual links.
     """
     settings = settings or MatchSettings()
     records = customers.mutate(email_n=_valid_email(customers))
@@ -113,4 +120,16 @@ def match_pairs(customers: ir.Table, settings: MatchSettings | None = None) -> i
         ),
         _scored(records, settings),
     ]
-    return ibis.union(*parts, distinct=False)
+    pairs = ibis.union(*parts, distinct=False)
+    if split:
+        kept = ibis.literal(split)
+        pairs = pairs.filter(~(kept.contains(pairs.left_id) | kept.contains(pairs.right_id)))
+    if merged:
+        manual = ibis.memtable({
+            "left_id": [min(a, b) for a, b in merged],
+            "right_id": [max(a, b) for a, b in merged],
+            "rule": ["manual"] * len(merged),
+            "score": [1.0] * len(merged),
+        })  # fmt: skip
+        pairs = ibis.union(pairs.cast(manual.schema()), manual, distinct=False)
+    return pairs

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+from sqlalchemy import select
 
+from ..errors import NotFoundError
 from ..identity import MatchSettings, connected_components, golden_records, match_pairs
+from ..store.app_models import IdentityOverride
 from .stores import Stores
 
 LINKS_TABLE = "customer_links"
@@ -51,7 +55,8 @@ def resolve_identities(stores: Stores, settings: MatchSettings | None = None) ->
 
     try:
         customers = wh.table("customers")
-        pairs = materialise(match_pairs(customers, settings), "pairs")
+        merged, split = _overrides(stores)
+        pairs = materialise(match_pairs(customers, settings, merged, split), "pairs")
         labels = connected_components(customers, pairs, materialise)
         reasons = pairs.group_by("left_id").aggregate(
             rule=pairs.rule.first(order_by=pairs.rule), score=pairs.score.max()
@@ -100,6 +105,66 @@ def person_links(stores: Stores) -> ir.Table:
             score=ibis.null(float),
         )  # fmt: skip
     return stores.warehouse.table(LINKS_TABLE)
+
+
+def merge_records(stores: Stores, customer_id: str, other_id: str) -> ResolveReport:
+    """Record that two customer records are one person, and resolve again.
+
+    A manual merge holds even for a record split off earlier: the split only stops the
+    automatic rules from linking it.
+    """
+    _require_records(stores, [customer_id, other_id])
+    now = datetime.now(UTC)
+    with stores.app_db.session() as session:
+        session.add(
+            IdentityOverride(
+                kind="merge",
+                customer_id=customer_id,
+                other_customer_id=other_id,
+                created_at=now,
+                active=True,
+            )
+        )
+    return resolve_identities(stores)
+
+
+def split_record(stores: Stores, customer_id: str) -> ResolveReport:
+    """Undo the links of a record: its manual merges end and automatic rules skip it."""
+    _require_records(stores, [customer_id])
+    now = datetime.now(UTC)
+    with stores.app_db.session() as session:
+        for override in session.scalars(select(IdentityOverride).where(
+            IdentityOverride.active, IdentityOverride.kind == "merge",
+            (IdentityOverride.customer_id == customer_id)
+            | (IdentityOverride.other_customer_id == customer_id),
+        )):  # fmt: skip
+            override.active = False
+        session.add(
+            IdentityOverride(kind="split", customer_id=customer_id, created_at=now, active=True)
+        )
+    return resolve_identities(stores)
+
+
+def _require_records(stores: Stores, ids: list[str]) -> None:
+    customers = stores.warehouse.table("customers")
+    found = set(
+        customers.filter(customers.customer_id.isin(ids)).customer_id.to_pyarrow().to_pylist()
+    )
+    for cid in ids:
+        if cid not in found:
+            raise NotFoundError("customer.not_found", customer_id=cid)
+
+
+def _overrides(stores: Stores) -> tuple[list[tuple[str, str]], list[str]]:
+    with stores.app_db.session() as session:
+        active = list(session.scalars(select(IdentityOverride).where(IdentityOverride.active)))
+    merged = [
+        (o.customer_id, o.other_customer_id)
+        for o in active
+        if o.kind == "merge" and o.other_customer_id
+    ]
+    split = [o.customer_id for o in active if o.kind == "split"]
+    return merged, split
 
 
 def _settings(stores: Stores) -> MatchSettings:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Integer, String
+from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -40,3 +40,18 @@ class AnalysisRun(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(20))
     summary: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+
+class IdentityOverride(Base):
+    """A person's decision about identity: ``merge`` two records, or ``split`` one from its
+    person. Undoing one sets ``active`` to false; nothing is deleted."""
+
+    __tablename__ = "identity_overrides"
+    __table_args__ = (Index("ix_identity_overrides_customer", "customer_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    customer_id: Mapped[str] = mapped_column(String(64))
+    other_customer_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)

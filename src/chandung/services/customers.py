@@ -1,0 +1,127 @@
+"""Reading the customer file person by person: list, one person's records, export."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from ..errors import InputError, NotFoundError, Where
+from ..ingest.normalize.name_vn import name_key
+from ..ingest.normalize.phone import normalize_phone_one
+from .identity import LINKS_TABLE, PEOPLE_TABLE, resolve_identities
+from .stores import Stores
+
+ExportFormat = Literal["csv", "parquet", "json"]
+#: Export columns, in order: canonical field names (``customer_id`` is the person's id, ``phone``
+#: the E.164 number), then the ids of the source records behind each person.
+EXPORT_COLUMNS = (
+    "customer_id", "full_name", "phone", "email", "gender", "gender_inferred", "birth_date",
+    "birth_year", "marital_status", "children_count", "occupation", "monthly_income_vnd",
+    "education", "address", "province", "province_former", "preferred_contact_channel",
+    "primary_device", "platform", "account_id", "acquisition_channel", "first_seen_at",
+    "records", "source_record_ids",
+)  # fmt: skip
+
+
+def people(stores: Stores) -> ir.Table:
+    """One row per person, with the export columns; identities are resolved if never done."""
+    wh = stores.warehouse
+    if not (wh.has_table(PEOPLE_TABLE) and wh.has_table(LINKS_TABLE)):
+        resolve_identities(stores)
+    golden = wh.table(PEOPLE_TABLE)
+    links = wh.table(LINKS_TABLE)
+    sources = links.group_by("person_id").aggregate(
+        source_record_ids=links.customer_id.group_concat(",", order_by=links.customer_id)
+    )
+    joined = golden.left_join(sources, "person_id")
+    renamed = {"customer_id": joined.person_id, "phone": joined.phone_e164}
+    return joined.select(**{c: renamed[c] if c in renamed else joined[c] for c in EXPORT_COLUMNS})
+
+
+def list_people(
+    stores: Stores, *, search: str | None = None, limit: int = 50, offset: int = 0
+) -> tuple[int, pa.Table]:
+    """How many people match ``search`` (name without diacritics, phone or e-mail), and a page."""
+    table = people(stores)
+    if search:
+        key = name_key([search]).to_pylist()[0] or ""
+        phone = normalize_phone_one(search)
+        name_keys = stores.warehouse.table(PEOPLE_TABLE).select("person_id", "name_key")
+        table = table.left_join(name_keys, table.customer_id == name_keys.person_id)
+        condition = table.name_key.contains(key) if key else ibis.literal(False)
+        condition |= table.email.lower().contains(search.strip().lower())
+        if phone:
+            condition |= table.phone == phone
+        table = table.filter(condition).select(*EXPORT_COLUMNS)
+    total = int(table.count().to_pyarrow().as_py())
+    page = table.order_by("customer_id").limit(limit, offset=offset).to_pyarrow()
+    return total, page
+
+
+def show_person(stores: Stores, customer_id: str) -> dict[str, Any]:
+    """A person found by any of their record ids: the golden record and every source record."""
+    wh = stores.warehouse
+    everyone = people(stores)
+    links = wh.table(LINKS_TABLE)
+    hit = links.filter(links.customer_id == customer_id).to_pyarrow().to_pylist()
+    if not hit:
+        raise NotFoundError("customer.not_found", customer_id=customer_id)
+    person_id = hit[0]["person_id"]
+    golden = everyone.filter(everyone.customer_id == person_id).to_pyarrow().to_pylist()[0]
+    member_links = links.filter(links.person_id == person_id)
+    customers = wh.table("customers")
+    records = customers.inner_join(member_links, "customer_id").order_by("customer_id")
+    return {"person": golden, "records": records.to_pyarrow().to_pylist()}
+
+
+def export_people(stores: Stores, output: Path, fmt: ExportFormat) -> int:
+    """Write every person to ``output`` (atomically), streaming; returns the number of rows."""
+    if fmt not in ("csv", "parquet", "json"):
+        raise InputError("input.export_format", where=Where(field="--format"), value=fmt)
+    batches = people(stores).order_by("customer_id").to_pyarrow_batches(chunk_size=50_000)
+    tmp = output.with_name(f".{output.name}.tmp")
+    try:
+        count = _write(batches, tmp, fmt)
+        os.replace(tmp, output)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return count
+
+
+def _write(batches: Any, path: Path, fmt: ExportFormat) -> int:
+    count = 0
+    schema = batches.schema
+    if fmt == "parquet":
+        with pq.ParquetWriter(path, schema) as writer:
+            for batch in batches:
+                writer.write_batch(batch)
+                count += batch.num_rows
+    elif fmt == "csv":
+        with pacsv.CSVWriter(path, schema) as writer:
+            for batch in batches:
+                writer.write_batch(batch)
+                count += batch.num_rows
+    else:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write("[")
+            for row in _rows(batches):
+                fh.write(
+                    ("," if count else "") + "\n" + json.dumps(row, ensure_ascii=False, default=str)
+                )
+                count += 1
+            fh.write("\n]\n")
+    return count
+
+
+def _rows(batches: Any) -> Iterator[dict[str, Any]]:
+    for batch in batches:
+        yield from batch.to_pylist()
