@@ -68,6 +68,15 @@ class IdentitySettings(_Section):
     )
 
 
+class QualitySettings(_Section):
+    stale_after_months: int = Field(
+        24,
+        ge=1,
+        description="A person with no order and no new record for this many months counts as "
+        "stale in the quality report.",
+    )
+
+
 class ServerSettings(_Section):
     host: str = Field("127.0.0.1", description="Address the web app listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port the web app listens on.")
@@ -87,6 +96,7 @@ class Settings(_Section):
     warehouse: WarehouseSettings = Field(default_factory=WarehouseSettings)
     app_database: AppDatabaseSettings = Field(default_factory=AppDatabaseSettings)
     identity: IdentitySettings = Field(default_factory=IdentitySettings)
+    quality: QualitySettings = Field(default_factory=QualitySettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     demo: DemoSettings = Field(default_factory=DemoSettings)
 

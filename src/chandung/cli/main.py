@@ -9,7 +9,14 @@ import typer
 
 from .._version import __version__
 from ..i18n import LANGUAGES
-from . import customer_commands, demo, import_commands, serve, workspace_commands
+from . import (
+    customer_commands,
+    demo,
+    import_commands,
+    quality_commands,
+    serve,
+    workspace_commands,
+)
 from ._context import ErrorHandlingGroup, HomeOption, State
 
 app = typer.Typer(
@@ -60,6 +67,7 @@ serve.register(app)
 workspace_commands.register(app)
 import_commands.register(app)
 customer_commands.register(app)
+quality_commands.register(app)
 
 
 def main() -> None:
