@@ -10,7 +10,7 @@ Nothing is written anywhere: the service that calls this decides where rows go.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -101,7 +101,13 @@ def _prepare_batch(
     n = batch.num_rows
     row_numbers = batch.column(ROW_COLUMN)
     source_columns = [c for c in batch.schema.names if c != ROW_COLUMN]
-    record = json_objects(source_columns, [batch.column(c) for c in source_columns], n)
+
+    def record(mask: pa.Array) -> pa.Array:
+        # The whole source record, as JSON, only for the rows that have a problem.
+        picked = batch.filter(mask)
+        return json_objects(
+            source_columns, [picked.column(c) for c in source_columns], picked.num_rows
+        )
 
     columns: dict[str, pa.Array] = {}
     reasons: dict[str, tuple[str, pa.Array, pa.Array]] = {}
@@ -170,7 +176,12 @@ def _canonical(table: Table, arrays: list[pa.Array]) -> pa.Table:
 
 
 def _problems(
-    mask: pa.Array, rows: pa.Array, column: str, raw: pa.Array, reason: pa.Array, record: pa.Array
+    mask: pa.Array,
+    rows: pa.Array,
+    column: str,
+    raw: pa.Array,
+    reason: pa.Array,
+    record: Callable[[pa.Array], pa.Array],
 ) -> pa.Table:
     n = int(pc.sum(mask).as_py() or 0)
     return pa.table({
@@ -178,7 +189,7 @@ def _problems(
         "column": pa.repeat(pa.scalar(column, pa.string()), n),
         "value": pc.filter(raw, mask),
         "reason": pc.cast(pc.filter(reason, mask), pa.string()),
-        "record": pc.filter(record, mask),
+        "record": record(mask),
     }, schema=PROBLEM_SCHEMA)  # fmt: skip
 
 

@@ -156,17 +156,24 @@ class Warehouse:
         """
         keys = list(spec.primary_key)
         staged = self.backend.table(scratch)
-        ranked = staged.mutate(
-            _rank=ibis.row_number().over(group_by=keys, order_by=staged[order_by])
-        )
-        duplicates = ranked.filter(ranked._rank > 0).select(order_by, *keys).to_pyarrow()
-        first = ranked.filter(ranked._rank == 0).drop("_rank")
+        # Most files have no repeated key: find out with one aggregate before ranking rows.
+        repeated = staged.group_by(keys).aggregate(_n=staged.count()).filter(lambda t: t._n > 1)
+        first = staged
+        duplicates = staged.select(order_by, *keys).limit(0).to_pyarrow()
+        if int(repeated.count().to_pyarrow().as_py()):
+            ranked = staged.mutate(
+                _rank=ibis.row_number().over(group_by=keys, order_by=staged[order_by])
+            )
+            duplicates = ranked.filter(ranked._rank > 0).select(order_by, *keys).to_pyarrow()
+            first = ranked.filter(ranked._rank == 0).drop("_rank")
         target = self.table(spec.name)
-        new = first.anti_join(target, keys).select(*spec.column_names)
-        existing = int(first.count().to_pyarrow().as_py()) - int(new.count().to_pyarrow().as_py())
+        before = int(target.count().to_pyarrow().as_py())
+        staged_rows = int(staged.count().to_pyarrow().as_py()) - duplicates.num_rows
+        new = first if before == 0 else first.anti_join(target, keys)
         with self._transaction():
-            inserted = int(new.count().to_pyarrow().as_py())
-            self.backend.insert(spec.name, new)
+            self.backend.insert(spec.name, new.select(*spec.column_names))
+        inserted = int(self.table(spec.name).count().to_pyarrow().as_py()) - before
+        existing = staged_rows - inserted
         self.backend.drop_table(scratch, force=True)
         return PublishResult(inserted, existing, duplicates)
 
