@@ -47,9 +47,9 @@ def resolve_identities(stores: Stores, settings: MatchSettings | None = None) ->
     run = uuid.uuid4().hex[:8]
     created: list[str] = []
 
-    def materialise(expr: ir.Table, name: str) -> ir.Table:
+    def materialise(expr: ir.Table, name: str, temp: bool = True) -> ir.Table:
         table_name = f"{_WORK_PREFIX}{run}_{name}"
-        backend.create_table(table_name, expr, overwrite=True)
+        backend.create_table(table_name, expr, temp=temp, overwrite=True)
         created.append(table_name)
         return backend.table(table_name)
 
@@ -73,8 +73,9 @@ def resolve_identities(stores: Stores, settings: MatchSettings | None = None) ->
             rule=links.rule.fill_null(by_right.rule),
             score=links.score.fill_null(by_right.score),
         )
-        links_work = materialise(links, "links")
-        people_work = materialise(golden_records(customers, links_work), "people")
+        # The two results are kept, so they are real tables; the steps before are temporary.
+        links_work = materialise(links, "links", temp=False)
+        people_work = materialise(golden_records(customers, links_work), "people", temp=False)
         pair_counts = {
             r["rule"]: int(r["n"])
             for r in pairs.group_by("rule").aggregate(n=pairs.count()).to_pyarrow().to_pylist()

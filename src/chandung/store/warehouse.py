@@ -138,10 +138,12 @@ class Warehouse:
     def create_scratch(self, name: str, spec: Table, extra: dict[str, str] | None = None) -> None:
         """Create (or empty) the work table ``name`` shaped like ``spec`` plus ``extra`` columns.
 
-        Work tables hold a load in progress; nothing reads them but the load itself.
+        Work tables hold a load in progress; nothing reads them but the load itself. They are
+        temporary tables of the connection: not written to the database file twice, and gone
+        with the connection if the process is killed.
         """
         schema = {**{k: v.lstrip("!") for k, v in spec.ibis_schema().items()}, **(extra or {})}
-        self.backend.create_table(name, schema=ibis.schema(schema), overwrite=True)
+        self.backend.create_table(name, schema=ibis.schema(schema), temp=True, overwrite=True)
 
     def append_scratch(self, name: str, rows: pa.Table) -> None:
         """Add ``rows`` to the work table ``name`` (the load checks them before publishing)."""
