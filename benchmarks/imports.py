@@ -136,12 +136,11 @@ def write(results: list[Result], customers: int) -> None:
         "| import | rows | DuckDB alone | `chandung import` | ratio | target | peak memory |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for r in results:
-        lines.append(
-            f"| {r.name} | {r.rows:,} | {r.duckdb_s:.1f} s | {r.import_s:.1f} s | "
-            f"{r.import_s / r.duckdb_s:.1f}× | ≤ {r.target:.0f}× | "
-            f"{r.import_peak_mib:,.0f} MiB |"
-        )
+    lines.extend(
+        f"| {r.name} | {r.rows:,} | {r.duckdb_s:.1f} s | {r.import_s:.1f} s | "
+        f"{r.import_s / r.duckdb_s:.1f}× | ≤ {r.target:.0f}× | {r.import_peak_mib:,.0f} MiB |"
+        for r in results
+    )
     lines.append(END)
     text = DOC.read_text("utf-8")
     if BEGIN in text:
