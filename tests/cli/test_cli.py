@@ -163,3 +163,11 @@ def test_a_bug_is_one_line_without_traceback(
     assert "internal detail" not in result.output and "Traceback" not in result.output
     debug = runner.invoke(app, ["--debug", "analyse", "--home", str(tmp_path / "w")])
     assert isinstance(debug.exception, RuntimeError)
+
+
+def test_the_analysis_resolves_identities(demo_home: Path) -> None:
+    report = json.loads((demo_home / "demo-output.json").read_text("utf-8"))
+    identity = report["analysis"]["identity"]
+    assert identity["records"] == report["demo"]["rows"]["customers"]
+    # The demo plants duplicates at 1.25% of records: some are linked.
+    assert 0 < identity["merged_records"] < identity["records"] * 0.1

@@ -87,6 +87,16 @@ def demo(
             )
         )
         print_overview(report.overview, lang)
+        if report.identity is not None:
+            console.print(
+                translate(
+                    "cli.customers.resolved",
+                    lang,
+                    records=format_number(report.identity.records, lang),
+                    people=format_number(report.identity.people, lang),
+                    merged=format_number(report.identity.merged_records, lang),
+                )
+            )
     if not no_serve:
         run_server(ws, host, port, lang)
 

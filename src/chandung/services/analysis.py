@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ..metrics.overview import Overview, overview
 from ..store.app_models import AnalysisRun
+from .identity import ResolveReport, resolve_identities
 from .stores import Stores
 
 
@@ -20,9 +21,15 @@ class AnalysisReport:
     run_id: int
     overview: Overview
     seconds: float
+    identity: ResolveReport | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"run_id": self.run_id, "seconds": self.seconds, "overview": self.overview.as_dict()}
+        return {
+            "run_id": self.run_id,
+            "seconds": self.seconds,
+            "identity": self.identity.as_dict() if self.identity else None,
+            "overview": self.overview.as_dict(),
+        }
 
 
 def load_overview(stores: Stores) -> Overview:
@@ -34,6 +41,7 @@ def load_overview(stores: Stores) -> Overview:
 def run_analysis(stores: Stores) -> AnalysisReport:
     """Run every analysis step and record the run with its summary in the app database."""
     started = datetime.now(UTC)
+    identity = resolve_identities(stores)
     figures = load_overview(stores)
     finished = datetime.now(UTC)
     with stores.app_db.session() as session:
@@ -41,12 +49,12 @@ def run_analysis(stores: Stores) -> AnalysisReport:
             started_at=started,
             finished_at=finished,
             status="finished",
-            summary={"overview": figures.as_dict()},
+            summary={"identity": identity.as_dict(), "overview": figures.as_dict()},
         )
         session.add(run)
         session.flush()
         run_id = run.id
-    return AnalysisReport(run_id, figures, (finished - started).total_seconds())
+    return AnalysisReport(run_id, figures, (finished - started).total_seconds(), identity)
 
 
 def last_run(stores: Stores) -> AnalysisRun | None:
