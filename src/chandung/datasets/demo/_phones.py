@@ -10,34 +10,14 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from chandung.schema.phones_vn import OLD_MOBILE_PREFIXES
+
 from . import _arrow as A
 from ._arrow import BoolArray, ByteMatrix, IntArray
 from ._random import choice
 
 #: Old 11-digit prefix (after the 0) → new 10-digit prefix (after the 0).
-OLD_TO_NEW: dict[str, str] = {
-    "162": "32",
-    "163": "33",
-    "164": "34",
-    "165": "35",
-    "166": "36",
-    "167": "37",
-    "168": "38",
-    "169": "39",
-    "120": "70",
-    "121": "79",
-    "122": "77",
-    "126": "76",
-    "128": "78",
-    "123": "83",
-    "124": "84",
-    "125": "85",
-    "127": "81",
-    "129": "82",
-    "186": "56",
-    "188": "58",
-    "199": "59",
-}
+OLD_TO_NEW: dict[str, str] = OLD_MOBILE_PREFIXES
 _NEW_TO_OLD = {new: old for old, new in OLD_TO_NEW.items()}
 
 #: Two-digit network codes (after the 0) with a rough market share: Viettel, Mobifone,

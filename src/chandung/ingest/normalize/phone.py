@@ -26,6 +26,7 @@ import phonenumbers
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ...schema.phones_vn import OLD_MOBILE_PREFIXES
 from ._result import Normalized, as_array, blank_to_null
 
 __all__ = [
@@ -35,30 +36,6 @@ __all__ = [
     "normalize_phone_one",
 ]
 
-#: Old 11-digit mobile prefix → its 10-digit replacement of 2018, both without the trunk 0.
-OLD_MOBILE_PREFIXES: dict[str, str] = {
-    "162": "32",
-    "163": "33",
-    "164": "34",
-    "165": "35",
-    "166": "36",
-    "167": "37",
-    "168": "38",
-    "169": "39",
-    "120": "70",
-    "121": "79",
-    "122": "77",
-    "126": "76",
-    "128": "78",
-    "123": "83",
-    "124": "84",
-    "125": "85",
-    "127": "81",
-    "129": "82",
-    "186": "56",
-    "188": "58",
-    "199": "59",
-}
 
 #: Reason codes this module gives, with what they mean.
 PHONE_REASONS: dict[str, str] = {
