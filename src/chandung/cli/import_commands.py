@@ -5,16 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import pyarrow as pa
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 import typer
 from rich.table import Table as RichTable
 
 from ..i18n import reason_text, translate
 from ..i18n.formats import format_number
 from ..services.imports import KINDS, import_file
-from ..services.quarantine import quarantine_rows
+from ..services.quarantine import export_quarantine, quarantine_rows
 from ..services.stores import open_stores
 from ._context import HomeOption, JsonOption, out_console, print_json, state
 
@@ -180,28 +177,15 @@ def register(app: typer.Typer) -> None:
         """Export quarantined rows to correct and re-import. / Xuất các dòng bị cách ly."""
         st = state(ctx)
         ws = st.workspace(home)
-        rows = quarantine_rows(ws, batch=batch, kind="quarantine")
-        tmp = output.with_name(f".{output.name}.tmp")
-        if output.suffix.lower() == ".parquet":
-            pq.write_table(rows, tmp)
-        else:
-            pacsv.write_csv(
-                rows.cast(
-                    pa.schema(
-                        [f.with_type(pa.string()) if f.name == "row" else f for f in rows.schema]
-                    )
-                ),
-                tmp,
-            )
-        tmp.replace(output)
+        count = export_quarantine(ws, output, batch=batch)
         if as_json:
-            print_json({"file": str(output), "rows": rows.num_rows})
+            print_json({"file": str(output), "rows": count})
         else:
             out_console().print(
                 translate(
                     "cli.quarantine.exported",
                     st.lang(ws),
-                    n=format_number(rows.num_rows, st.lang(ws)),
+                    n=format_number(count, st.lang(ws)),
                     file=str(output),
                 )
             )

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from ..ingest.pipeline import PROBLEM_SCHEMA
@@ -31,3 +35,18 @@ def quarantine_rows(
     if kind is not None:
         rows = rows.filter(pc.equal(rows.column("kind"), kind))
     return rows
+
+
+def export_quarantine(workspace: Workspace, output: Path, *, batch: str | None = None) -> int:
+    """Write quarantined rows to ``output`` (Parquet by its suffix, else CSV), atomically."""
+    rows = quarantine_rows(workspace, batch=batch, kind="quarantine")
+    tmp = output.with_name(f".{output.name}.tmp")
+    try:
+        if output.suffix.lower() == ".parquet":
+            pq.write_table(rows, tmp)
+        else:
+            pacsv.write_csv(rows, tmp)
+        os.replace(tmp, output)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return int(rows.num_rows)
