@@ -206,3 +206,19 @@ def test_decomposed_vietnamese_is_composed(tmp_path: Path) -> None:
     assert source.columns == ["Họ tên"]
     values = pa.Table.from_batches(list(source.batches)).column("Họ tên").to_pylist()
     assert values == ["Nguyễn Thị Lan"]
+
+
+def test_excel_cells_under_no_header_are_kept_as_rejects(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Họ tên", "SĐT"])
+    sheet.append(["An", "0912345678"])
+    sheet.append(["Bình", "0987654321", "ghi chú lạc cột"])
+    path = tmp_path / "k.xlsx"
+    book.save(path)
+    rejected: list[RejectedRow] = []
+    t = table(path, rejected=rejected)
+    assert t.column("Họ tên").to_pylist() == ["An"]
+    assert [(r.row, r.reason) for r in rejected] == [(3, "row.field_count")]
+    assert "ghi chú lạc cột" in (rejected[0].value or "")

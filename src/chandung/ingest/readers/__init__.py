@@ -31,10 +31,11 @@ def open_source(
     limits = limits or ReadLimits()
     head = read_head(path, limits)
     kind = sniff_kind(path, head)
+    rejected = rejected if rejected is not None else []
     if kind == "xlsx":
-        return read_excel(path, limits, sheet)
+        return read_excel(path, limits, sheet, rejected)
     if kind == "parquet":
         return read_parquet(path, limits)
     if kind == "jsonl":
         return read_jsonl(path)
-    return read_csv(path, head, rejected if rejected is not None else [])
+    return read_csv(path, head, rejected)

@@ -13,6 +13,7 @@ import pyarrow as pa
 from ...errors import InputError, Where
 from ._headers import nfc, unique_headers
 from ._source import ROW_COLUMN, ReadLimits, SourceFile
+from .rejects import RejectedRow
 
 
 def check_zip(path: Path, limits: ReadLimits) -> None:
@@ -29,7 +30,12 @@ def check_zip(path: Path, limits: ReadLimits) -> None:
         raise InputError("input.file.zip_bomb", where=where, size=unpacked)
 
 
-def read_excel(path: Path, limits: ReadLimits, sheet: str | int | None = None) -> SourceFile:
+def read_excel(
+    path: Path,
+    limits: ReadLimits,
+    sheet: str | int | None = None,
+    rejected: list[RejectedRow] | None = None,
+) -> SourceFile:
     """Open sheet ``sheet`` (a name or a 1-based index; default the first) of ``path``."""
     where = Where(file=str(path))
     check_zip(path, limits)
@@ -68,7 +74,14 @@ def read_excel(path: Path, limits: ReadLimits, sheet: str | int | None = None) -
         path,
         "xlsx",
         columns,
-        _batches(book, rows, columns, header_row, limits.batch_rows),
+        _batches(
+            book,
+            rows,
+            columns,
+            header_row,
+            limits.batch_rows,
+            rejected if rejected is not None else [],
+        ),
         sheet=chosen,
         sheets=names,
     )
@@ -93,6 +106,7 @@ def _batches(
     columns: list[str],
     header_row: int,
     size: int,
+    rejected: list[RejectedRow],
 ) -> Iterator[pa.RecordBatch]:
     width = len(columns)
     buffer: list[list[str | None]] = [[] for _ in range(width)]
@@ -111,6 +125,15 @@ def _batches(
     try:
         for number, values in enumerate(rows, start=header_row + 1):
             if not any(v not in (None, "") for v in values):
+                continue
+            if any(v not in (None, "") for v in values[width:]):
+                # Cells under no header have no column to go to: the row is kept as a reject.
+                text = "\t".join(cell_text(v) or "" for v in values).rstrip("\t")
+                rejected.append(
+                    RejectedRow(
+                        number, None, text[:500], "row.field_count", f"{len(values)}/{width}"
+                    )
+                )
                 continue
             for i in range(width):
                 buffer[i].append(cell_text(values[i]) if i < len(values) else None)
