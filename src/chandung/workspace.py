@@ -15,6 +15,7 @@ Layout::
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,6 +102,22 @@ class Workspace:
     @property
     def app_db_url(self) -> str:
         return self.settings.app_database.url or f"sqlite:///{self.app_db_path}"
+
+    def secret(self, name: str) -> bytes:
+        """The workspace's random secret ``name`` (32 bytes), made on first use.
+
+        Kept in ``keys/`` readable by the owner only; used for keyed hashes such as the ids
+        made from a customer's phone, so that an id does not reveal the number.
+        """
+        path = self.keys_dir / f"{name}.key"
+        if not path.exists():
+            self.keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            tmp = path.with_name(f".{path.name}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(secrets.token_bytes(32))
+            os.replace(tmp, path)
+        return path.read_bytes()
 
     def save_settings(self, settings: Settings) -> Workspace:
         """Write ``settings`` to ``config.toml`` atomically and return the updated workspace."""

@@ -114,7 +114,7 @@ def _vnd(values: pa.Array, _table: Table, field: str) -> FieldResult:
 def _integer(values: pa.Array, _table: Table, field: str) -> FieldResult:
     if pa.types.is_integer(values.type):
         return FieldResult({field: pc.cast(values, pa.int64())}, _nulls_like(values))
-    text = pc.replace_substring_regex(_as_text(values), r"[\s\u00a0]", "")
+    text = pc.replace_substring_regex(_as_text(values), "[\\s\u00a0]", "")
     ok = pc.match_substring_regex(text, r"^[+-]?\d{1,18}$")
     number = pc.cast(pc.if_else(ok, text, None), pa.int64())
     reasons = pc.if_else(pc.and_kleene(pc.is_valid(text), pc.invert(ok)), "number.invalid", None)

@@ -10,6 +10,7 @@ Nothing is written anywhere: the service that calls this decides where rows go.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -90,6 +91,29 @@ def prepare(
         yield _prepare_batch(batch, table, mapping, source_name, import_batch, file_key)
 
 
+def prepare_batch(
+    batch: pa.RecordBatch,
+    table: Table,
+    mapping: ColumnMapping,
+    *,
+    source_name: str,
+    import_batch: str,
+    file_key: str,
+    customer_by_identity: bool = False,
+    id_key: bytes = b"",
+) -> PreparedBatch:
+    """Normalise and validate one batch (see :func:`prepare`).
+
+    With ``customer_by_identity`` a customer row without an id column gets one made from its
+    source id, phone, e-mail or name, so that the same person on several rows (an export of
+    order lines) is one record. The id is a keyed hash (``id_key``) of those values, so no
+    phone number or e-mail shows in an id.
+    """
+    return _prepare_batch(
+        batch, table, mapping, source_name, import_batch, file_key, customer_by_identity, id_key
+    )
+
+
 def _prepare_batch(
     batch: pa.RecordBatch,
     table: Table,
@@ -97,6 +121,8 @@ def _prepare_batch(
     source_name: str,
     import_batch: str,
     file_key: str,
+    customer_by_identity: bool = False,
+    id_key: bytes = b"",
 ) -> PreparedBatch:
     n = batch.num_rows
     row_numbers = batch.column(ROW_COLUMN)
@@ -118,7 +144,7 @@ def _prepare_batch(
             columns.setdefault(name, values)
         reasons[target] = (source_column, result.reasons, pc.cast(raw, pa.string()))
 
-    _derive(table, columns, row_numbers, file_key, n)
+    _derive(table, columns, row_numbers, file_key, n, customer_by_identity, id_key)
     unmapped = [c for c in mapping.unmapped if c in batch.schema.names]
     columns["extra_attributes"] = json_objects(
         unmapped, [_blank_to_null(batch.column(c)) for c in unmapped], n
@@ -198,19 +224,51 @@ def _concat(parts: list[pa.Table]) -> pa.Table:
 
 
 def _derive(
-    table: Table, columns: dict[str, pa.Array], row_numbers: pa.Array, file_key: str, n: int
+    table: Table,
+    columns: dict[str, pa.Array],
+    row_numbers: pa.Array,
+    file_key: str,
+    n: int,
+    customer_by_identity: bool = False,
+    id_key: bytes = b"",
 ) -> None:
     """Fill what the model derives from other fields, in place."""
     for (name, field), value in DEFAULTS.items():
         if name == table.name and field not in columns:
             columns[field] = pa.repeat(pa.scalar(value, pa.string()), n)
     key = _GENERATED_KEYS.get(table.name)
+    if customer_by_identity and table.name == "customers" and "customer_id" not in columns:
+        # A customer is known by an id from the source, else by phone or e-mail together with
+        # the name key, else by either alone: the same person on several rows of one file (an
+        # export of order lines) gets one record, and two names behind one phone keep two
+        # records (identity resolution then links them, and neither name is lost).
+        raw_email = columns.get("email")
+        email = pc.utf8_lower(raw_email) if raw_email is not None else None
+        name_k, phone, ref = (
+            columns.get(c) for c in ("name_key", "phone_e164", "source_customer_ref")
+        )
+
+        def both(a: pa.Array | None, b: pa.Array | None) -> pa.Array | None:
+            return None if a is None or b is None else pc.binary_join_element_wise(a, b, "|")
+
+        present = [
+            p
+            for p in (ref, both(phone, name_k), phone, both(email, name_k), email, name_k)
+            if p is not None
+        ]  # fmt: skip
+        if present:
+            identity = pc.coalesce(*present) if len(present) > 1 else present[0]
+            columns["customer_id"] = _pseudonym(identity, f"C-{file_key}-", id_key)
     if key is not None and key[0] not in columns:
         # The same file gives the same ids, so importing it again matches the rows it loaded.
         prefix = f"{key[1]}-{file_key}-"
         columns[key[0]] = pc.binary_join_element_wise(prefix, pc.cast(row_numbers, pa.string()), "")
     if table.name == "order_items" and "line_number" not in columns:
         columns["line_number"] = row_numbers
+    if table.name == "order_items" and "line_total_vnd" not in columns:
+        quantity, price = columns.get("quantity"), columns.get("unit_price_vnd")
+        if quantity is not None and price is not None:
+            columns["line_total_vnd"] = pc.multiply(quantity, price)
     if table.name == "customers":
         names = columns.get("full_name")
         if names is not None:
@@ -228,3 +286,15 @@ def _derive(
         groups = pa.array(list(CHANNEL_GROUPS.values()))
         index = pc.index_in(columns["channel"], value_set=pa.array(list(CHANNEL_GROUPS)))
         columns["channel_group"] = pc.take(groups, index)
+
+
+def _pseudonym(values: pa.Array, prefix: str, key: bytes) -> pa.Array:
+    """``prefix`` and a keyed hash of each value: hashed once per distinct value."""
+    distinct = pc.unique(values)
+    digests = pa.array(
+        [None if v is None else prefix + hashlib.blake2b(
+            v.encode("utf-8"), digest_size=10, key=key[:64]).hexdigest()
+         for v in distinct.to_pylist()],
+        pa.string(),
+    )  # fmt: skip
+    return pc.take(digests, pc.index_in(values, value_set=distinct))

@@ -25,14 +25,17 @@ from sqlalchemy import select
 from ..errors import InputError, Where
 from ..ingest.mapping import ColumnMapping, load_mapping_file, map_columns
 from ..ingest.pipeline import PROBLEM_SCHEMA, derivable_fields, prepare
-from ..ingest.readers import ROW_COLUMN, RejectedRow, open_source
+from ..ingest.readers import ROW_COLUMN, RejectedRow, SourceFile, open_source
 from ..schema import TABLES_BY_NAME, Table
 from ..store.app_models import ImportBatch
+from . import order_lines
 from .identity import PEOPLE_TABLE, resolve_identities
 from .quarantine import QUARANTINE_SCHEMA
 from .stores import Stores
 
-KINDS = tuple(TABLES_BY_NAME)
+#: What can be imported: each canonical table, and ``order_lines`` (an export of order lines
+#: carrying the order's and the customer's columns, loaded into all three tables).
+KINDS = (*TABLES_BY_NAME, "order_lines")
 SCRATCH_PREFIX = "_import_"
 #: How many problems an import report lists (all are kept in the quarantine file).
 REPORTED_ERRORS = 100
@@ -57,6 +60,7 @@ class ImportReport:
     customers_matched: int = 0
     issues: int = 0
     mapping: dict[str, str] = field(default_factory=dict)
+    tables: dict[str, int] = field(default_factory=dict)
     unmapped_columns: list[str] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
     sample: list[dict[str, Any]] = field(default_factory=list)
@@ -75,9 +79,9 @@ def import_file(
     sheet: str | None = None,
 ) -> ImportReport:
     """Import ``path`` into the canonical table ``kind``; see the module docstring."""
-    if kind not in TABLES_BY_NAME:
+    if kind not in KINDS:
         raise InputError("input.kind", value=kind, kinds=", ".join(KINDS))
-    spec = TABLES_BY_NAME[kind]
+    spec = TABLES_BY_NAME.get(kind, TABLES_BY_NAME["order_items"])
     path = Path(path)
     overrides = load_mapping_file(mapping_file) if mapping_file else {}
     digest = _digest(path, kind, overrides, sheet)
@@ -92,6 +96,8 @@ def import_file(
 
     rejected: list[RejectedRow] = []
     source = open_source(path, sheet=sheet, rejected=rejected)
+    if kind == order_lines.KIND:
+        return _import_order_lines(stores, source, rejected, overrides, dry_run, digest, batch_id)
     mapping = map_columns(source.columns, spec, overrides, derivable_fields(spec))
     if mapping.missing_required:
         raise InputError(
@@ -228,6 +234,104 @@ def _duplicate_problems(duplicates: pa.Table, spec: Table) -> pa.Table:
 
 def _plain_rows(rows: pa.Table) -> list[dict[str, Any]]:
     return json.loads(json.dumps(rows.to_pylist(), default=str, ensure_ascii=False))  # type: ignore[no-any-return]
+
+
+def _import_order_lines(
+    stores: Stores,
+    source: SourceFile,
+    rejected: list[RejectedRow],
+    overrides: dict[str, str | None],
+    dry_run: bool,
+    digest: str,
+    batch_id: str,
+) -> ImportReport:
+    """Load customers, orders and order lines from one export of order lines, all or nothing."""
+    mappings = order_lines.plan(source.columns, overrides)
+    order_lines.check_plan(mappings, source.path, source.columns)
+    report = ImportReport(
+        order_lines.KIND, str(source.path), batch_id, dry_run, False,
+        mapping={c: f"{t}.{f}" for t, m in mappings.items() for c, f in m.fields.items()},
+        unmapped_columns=[c for c in source.columns
+                          if all(c not in m.fields for m in mappings.values())],
+    )  # fmt: skip
+    wh = stores.warehouse
+    scratch = {name: SCRATCH_PREFIX + uuid.uuid4().hex[:12] for name in mappings}
+    quarantine_tmp = stores.workspace.quarantine_dir / f".{batch_id}.parquet.tmp"
+    writer = None if dry_run else pq.ParquetWriter(quarantine_tmp, QUARANTINE_SCHEMA)
+    try:
+        if not dry_run:
+            for name, table_name in scratch.items():
+                wh.create_scratch(table_name, TABLES_BY_NAME[name], {ROW_COLUMN: "int64"})
+        for batch in source.batches:
+            parts = order_lines.prepare_lines(
+                batch, mappings, source_name=source.path.name, import_batch=batch_id,
+                file_key=digest[:12],
+                id_key=stores.workspace.secret("identity"),
+            )  # fmt: skip
+            report.rows_read += batch.num_rows
+            lines = parts["order_items"]
+            report.rows_loaded += lines.rows.num_rows
+            for prepared in parts.values():
+                _note_problems(report, prepared.quarantine, writer, batch_id, "quarantine")
+                _note_problems(report, prepared.issues, writer, batch_id, "issue")
+                report.issues += prepared.issues.num_rows
+            if len(report.sample) < SAMPLE_ROWS:
+                report.sample += _plain_rows(lines.rows.slice(0, SAMPLE_ROWS - len(report.sample)))
+            if not dry_run:
+                for name, prepared in parts.items():
+                    if prepared.rows.num_rows:
+                        wh.append_scratch(
+                            scratch[name],
+                            prepared.rows.append_column(ROW_COLUMN, prepared.row_numbers),
+                        )
+        reader_rejects = _reader_rejects(rejected)
+        report.rows_read += reader_rejects.num_rows
+        _note_problems(report, reader_rejects, writer, batch_id, "quarantine")
+        report.rows_quarantined = report.rows_read - report.rows_loaded
+        if dry_run:
+            return report
+        people_before = _people_count(stores)
+        with wh.transaction():
+            published = {
+                "customers": wh.publish(scratch["customers"], TABLES_BY_NAME["customers"],
+                                        ROW_COLUMN, repeats_expected=True),
+                "orders": wh.publish(scratch["orders"], TABLES_BY_NAME["orders"], ROW_COLUMN,
+                                     repeats_expected=True, sums=_summed(mappings)),
+                "order_items": wh.publish(scratch["order_items"],
+                                          TABLES_BY_NAME["order_items"], ROW_COLUMN),
+            }  # fmt: skip
+        duplicates = _duplicate_problems(
+            published["order_items"].duplicates, TABLES_BY_NAME["order_items"]
+        )
+        _note_problems(report, duplicates, writer, batch_id, "quarantine")
+        report.rows_quarantined += duplicates.num_rows
+        report.rows_loaded -= duplicates.num_rows
+        report.rows_new = published["order_items"].inserted
+        report.rows_already_present = published["order_items"].already_present
+        report.tables = {name: r.inserted for name, r in published.items()}
+        resolved = resolve_identities(stores)
+        report.customers_created = max(0, resolved.people - people_before)
+        report.customers_matched = published["customers"].inserted - report.customers_created
+    except BaseException:
+        if not dry_run:
+            for table_name in scratch.values():
+                wh.drop_scratch(table_name)
+            if writer is not None:
+                writer.close()
+                writer = None
+            quarantine_tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        if writer is not None:
+            writer.close()
+    os.replace(quarantine_tmp, stores.workspace.quarantine_dir / f"{batch_id}.parquet")
+    _record(stores, report, digest, TABLES_BY_NAME["order_items"])
+    return report
+
+
+def _summed(mappings: dict[str, ColumnMapping]) -> tuple[str, ...]:
+    # Without an order total in the file, an order's total is the sum of its lines.
+    return () if "total_vnd" in mappings["orders"].fields.values() else ("total_vnd",)
 
 
 def _people_count(stores: Stores) -> int:

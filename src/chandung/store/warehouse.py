@@ -37,6 +37,7 @@ class Warehouse:
     def __init__(self, backend: Any, url: str):
         self.backend = backend
         self.url = url
+        self._in_transaction = False
 
     @classmethod
     def connect(cls, url: str, *, duckdb_memory_limit: str = "") -> Warehouse:
@@ -119,7 +120,7 @@ class Warehouse:
             for name in counts:
                 self.backend.drop_table(_STAGING_PREFIX + name, force=True)
             raise
-        with self._transaction():
+        with self.transaction():
             for name in counts:
                 self.backend.drop_table(name, force=True)
                 self._rename(_STAGING_PREFIX + name, name)
@@ -149,12 +150,22 @@ class Warehouse:
         """Add ``rows`` to the work table ``name`` (the load checks them before publishing)."""
         self._insert(name, rows)
 
-    def publish(self, scratch: str, spec: Table, order_by: str) -> PublishResult:
+    def publish(
+        self,
+        scratch: str,
+        spec: Table,
+        order_by: str,
+        *,
+        repeats_expected: bool = False,
+        sums: tuple[str, ...] = (),
+    ) -> PublishResult:
         """Move the rows of work table ``scratch`` into canonical table ``spec``, all or nothing.
 
         Rows whose key the table already has are left out (so a re-import changes nothing);
-        of rows sharing a key inside ``scratch``, the first by ``order_by`` wins and the others
-        are returned as duplicates. The work table is dropped afterwards.
+        of rows sharing a key inside ``scratch``, the first by ``order_by`` wins. The others
+        are returned as duplicates, unless ``repeats_expected`` (an order repeated on each of
+        its lines): then they are only counted, and the ``sums`` columns of the surviving row
+        are the sums over all its rows. The work table is dropped afterwards.
         """
         keys = list(spec.primary_key)
         staged = self.backend.table(scratch)
@@ -162,26 +173,43 @@ class Warehouse:
         repeated = staged.group_by(keys).aggregate(_n=staged.count()).filter(lambda t: t._n > 1)
         first = staged
         duplicates = staged.select(order_by, *keys).limit(0).to_pyarrow()
+        repeat_count = 0
         if int(repeated.count().to_pyarrow().as_py()):
             ranked = staged.mutate(
                 _rank=ibis.row_number().over(group_by=keys, order_by=staged[order_by])
             )
-            duplicates = ranked.filter(ranked._rank > 0).select(order_by, *keys).to_pyarrow()
             first = ranked.filter(ranked._rank == 0).drop("_rank")
+            if repeats_expected:
+                repeat_count = int(ranked.filter(ranked._rank > 0).count().to_pyarrow().as_py())
+                if sums:
+                    totals = staged.group_by(keys).aggregate(
+                        **{f"_sum_{c}": staged[c].sum() for c in sums}
+                    )
+                    joined = first.inner_join(totals, keys)
+                    first = joined.select(
+                        *[
+                            joined[f"_sum_{c}"].cast(staged[c].type()).name(c)
+                            if c in sums
+                            else joined[c]
+                            for c in first.columns
+                        ]
+                    )
+            else:
+                duplicates = ranked.filter(ranked._rank > 0).select(order_by, *keys).to_pyarrow()
         target = self.table(spec.name)
         before = int(target.count().to_pyarrow().as_py())
-        staged_rows = int(staged.count().to_pyarrow().as_py()) - duplicates.num_rows
+        staged_rows = int(staged.count().to_pyarrow().as_py()) - duplicates.num_rows - repeat_count
         new = first if before == 0 else first.anti_join(target, keys)
-        with self._transaction():
+        with self.transaction():
             self.backend.insert(spec.name, new.select(*spec.column_names))
         inserted = int(self.table(spec.name).count().to_pyarrow().as_py()) - before
         existing = staged_rows - inserted
         self.backend.drop_table(scratch, force=True)
-        return PublishResult(inserted, existing, duplicates)
+        return PublishResult(inserted, existing, duplicates, repeat_count)
 
     def swap_in(self, replacements: dict[str, str]) -> None:
         """Make each work table the table it replaces (``{live name: work table}``), at once."""
-        with self._transaction():
+        with self.transaction():
             for live, work in replacements.items():
                 self.backend.drop_table(live, force=True)
                 self._rename(work, live)
@@ -220,19 +248,25 @@ class Warehouse:
         }
 
     @contextmanager
-    def _transaction(self) -> Iterator[None]:
+    def transaction(self) -> Iterator[None]:
+        """Everything inside happens at once or not at all (on DuckDB; nested blocks join
+        the outermost one)."""
         # DuckDB runs DDL in transactions, so the swap of live tables is atomic there; engines
         # without transactional DDL through Ibis swap table by table.
-        if self.engine != "duckdb":
+        if self.engine != "duckdb" or self._in_transaction:
             yield
             return
+        self._in_transaction = True
         self.backend.raw_sql("BEGIN TRANSACTION")
         try:
             yield
         except BaseException:
             self.backend.raw_sql("ROLLBACK")
             raise
-        self.backend.raw_sql("COMMIT")
+        else:
+            self.backend.raw_sql("COMMIT")
+        finally:
+            self._in_transaction = False
 
 
 @dataclass(frozen=True)
@@ -242,6 +276,7 @@ class PublishResult:
     inserted: int
     already_present: int
     duplicates: pa.Table
+    repeats: int = 0
 
 
 def conform(spec: Table, rows: pa.Table) -> pa.Table:
