@@ -50,7 +50,7 @@ def test_demo_no_serve_reports_figures_from_the_warehouse(demo_home: Path) -> No
     assert status["tables"]["customers"] == report["demo"]["rows"]["customers"]
     assert status["tables"]["orders"] == report["demo"]["rows"]["orders"]
     assert status["warehouse_engine"] == "duckdb"
-    assert status["app_database_revision"] == "0002"
+    assert status["app_database_revision"] == "0003"
 
 
 def test_demo_summary_fits_one_screen(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from . import (
     demo,
     import_commands,
     quality_commands,
+    retention_commands,
     serve,
     workspace_commands,
 )
@@ -68,6 +69,7 @@ workspace_commands.register(app)
 import_commands.register(app)
 customer_commands.register(app)
 quality_commands.register(app)
+retention_commands.register(app)
 
 
 def main() -> None:

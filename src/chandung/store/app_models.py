@@ -55,3 +55,15 @@ class IdentityOverride(Base):
     other_customer_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class RetentionPurge(Base):
+    """One retention purge: when, the policy, and how many rows of each table it deleted."""
+
+    __tablename__ = "retention_purges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    purged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    older_than: Mapped[str] = mapped_column(String(20))
+    cutoff: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    counts: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
