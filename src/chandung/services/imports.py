@@ -29,6 +29,7 @@ from ..ingest.readers import ROW_COLUMN, RejectedRow, SourceFile, open_source
 from ..schema import TABLES_BY_NAME, Table
 from ..store.app_models import ImportBatch
 from . import order_lines
+from ._prefetch import prefetch
 from .identity import PEOPLE_TABLE, resolve_identities
 from .quarantine import QUARANTINE_SCHEMA
 from .stores import Stores
@@ -123,13 +124,15 @@ def import_file(
     try:
         if not dry_run:
             wh.create_scratch(scratch, spec, {ROW_COLUMN: "int64"})
-        batches = prepare(
-            source,
-            spec,
-            mapping,
-            source_name=_source_name(path, sheet),
-            import_batch=batch_id,
-            file_key=digest[:12],
+        batches = prefetch(
+            prepare(
+                source,
+                spec,
+                mapping,
+                source_name=_source_name(path, sheet),
+                import_batch=batch_id,
+                file_key=digest[:12],
+            )
         )
         for prepared in batches:
             report.rows_read += prepared.read
@@ -262,12 +265,15 @@ def _import_order_lines(
         if not dry_run:
             for name, table_name in scratch.items():
                 wh.create_scratch(table_name, TABLES_BY_NAME[name], {ROW_COLUMN: "int64"})
-        for batch in source.batches:
-            parts = order_lines.prepare_lines(
+        id_key = stores.workspace.secret("identity")
+        prepared_lines = (
+            (batch, order_lines.prepare_lines(
                 batch, mappings, source_name=source.path.name, import_batch=batch_id,
-                file_key=digest[:12],
-                id_key=stores.workspace.secret("identity"),
-            )  # fmt: skip
+                file_key=digest[:12], id_key=id_key,
+            ))
+            for batch in source.batches
+        )  # fmt: skip
+        for batch, parts in prefetch(prepared_lines):
             report.rows_read += batch.num_rows
             lines = parts["order_items"]
             report.rows_loaded += lines.rows.num_rows
