@@ -196,3 +196,16 @@ def test_mapping_file_makes_it_work(stores: Stores, tmp_path: Path) -> None:
     report = import_file(stores, "orders", path, mapping_file=mapping)
     assert report.rows_loaded == 1
     assert pa.Table.from_pylist(report.sample).column("total_vnd").to_pylist() == [150_000]
+
+
+def test_the_next_import_sweeps_what_a_killed_load_left(stores: Stores, tmp_path: Path) -> None:
+    backend = stores.warehouse.backend
+    backend.create_table("_identity_dead_links", pa.table({"a": [1]}))
+    backend.create_table("_retention_customers", pa.table({"a": [1]}))
+    leftover = stores.workspace.quarantine_dir / ".import-dead.parquet.tmp"
+    leftover.write_bytes(b"partial")
+    orders_file(tmp_path / "a.csv", n=10, broken_share=0)
+    import_file(stores, "orders", tmp_path / "a.csv")
+    tables = backend.list_tables()
+    assert "_identity_dead_links" not in tables and "_retention_customers" not in tables
+    assert not leftover.exists()

@@ -95,6 +95,8 @@ def import_file(
             report.rows_loaded = report.rows_new = 0
             return report
 
+    if not dry_run:
+        discard_unfinished(stores)
     rejected: list[RejectedRow] = []
     source = open_source(path, sheet=sheet, rejected=rejected)
     if kind == order_lines.KIND:
@@ -164,16 +166,11 @@ def import_file(
         report.rows_loaded = result.inserted + result.already_present
         if kind == "customers":
             # New records either are new people or join people already in the file.
-            resolved = resolve_identities(stores)
-            report.customers_created = max(0, resolved.people - people_before)
-            report.customers_matched = result.inserted - report.customers_created
+            _count_people(stores, report, people_before, result.inserted)
     except BaseException:
         if not dry_run:
-            wh.drop_scratch(scratch)
-            if writer is not None:
-                writer.close()
-                writer = None
-            quarantine_tmp.unlink(missing_ok=True)
+            _abandon(stores, [scratch], writer, quarantine_tmp)
+            writer = None
         raise
     finally:
         if writer is not None:
@@ -315,17 +312,11 @@ def _import_order_lines(
         report.rows_new = published["order_items"].inserted
         report.rows_already_present = published["order_items"].already_present
         report.tables = {name: r.inserted for name, r in published.items()}
-        resolved = resolve_identities(stores)
-        report.customers_created = max(0, resolved.people - people_before)
-        report.customers_matched = published["customers"].inserted - report.customers_created
+        _count_people(stores, report, people_before, published["customers"].inserted)
     except BaseException:
         if not dry_run:
-            for table_name in scratch.values():
-                wh.drop_scratch(table_name)
-            if writer is not None:
-                writer.close()
-                writer = None
-            quarantine_tmp.unlink(missing_ok=True)
+            _abandon(stores, list(scratch.values()), writer, quarantine_tmp)
+            writer = None
         raise
     finally:
         if writer is not None:
@@ -333,6 +324,26 @@ def _import_order_lines(
     os.replace(quarantine_tmp, stores.workspace.quarantine_dir / f"{batch_id}.parquet")
     _record(stores, report, digest, TABLES_BY_NAME["order_items"])
     return report
+
+
+def _abandon(
+    stores: Stores, scratch: list[str], writer: pq.ParquetWriter | None, quarantine_tmp: Path
+) -> None:
+    """Undo what a failed or killed load wrote: work tables and the partial quarantine file."""
+    for name in scratch:
+        stores.warehouse.drop_scratch(name)
+    if writer is not None:
+        writer.close()
+    quarantine_tmp.unlink(missing_ok=True)
+
+
+def _count_people(
+    stores: Stores, report: ImportReport, people_before: int, new_records: int
+) -> None:
+    """Resolve identities; new records are either new people or join people already known."""
+    resolved = resolve_identities(stores)
+    report.customers_created = max(0, resolved.people - people_before)
+    report.customers_matched = new_records - report.customers_created
 
 
 def _summed(mappings: dict[str, ColumnMapping]) -> tuple[str, ...]:
@@ -382,9 +393,16 @@ def _record(stores: Stores, report: ImportReport, digest: str, spec: Table) -> N
         ))  # fmt: skip
 
 
+#: Prefixes of the work tables loads create; a killed process can leave the persistent ones.
+WORK_PREFIXES = (SCRATCH_PREFIX, "_identity_", "_retention_", "_staging_")
+
+
 def discard_unfinished(stores: Stores) -> int:
-    """Remove what killed imports left behind (work tables, partial quarantine files)."""
-    scratch = stores.warehouse.scratch_tables(SCRATCH_PREFIX)
+    """Remove what killed loads left behind (work tables, partial quarantine files).
+
+    Only one process can write a DuckDB warehouse, so nothing else is using them.
+    """
+    scratch = [t for p in WORK_PREFIXES for t in stores.warehouse.scratch_tables(p)]
     for name in scratch:
         stores.warehouse.drop_scratch(name)
     for leftover in stores.workspace.quarantine_dir.glob(".*.parquet.tmp"):
