@@ -1,0 +1,1 @@
+"""Statistical models: pure estimators without I/O (scikit-learn style)."""
