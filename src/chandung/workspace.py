@@ -88,6 +88,11 @@ class Workspace:
         return self.home / "quarantine"
 
     @property
+    def work_dir(self) -> Path:
+        """Files of loads in progress; each is deleted when its load ends."""
+        return self.home / "work"
+
+    @property
     def backups_dir(self) -> Path:
         return self.home / "backups"
 

@@ -204,8 +204,11 @@ def test_the_next_import_sweeps_what_a_killed_load_left(stores: Stores, tmp_path
     backend.create_table("_retention_customers", pa.table({"a": [1]}))
     leftover = stores.workspace.quarantine_dir / ".import-dead.parquet.tmp"
     leftover.write_bytes(b"partial")
+    stores.workspace.work_dir.mkdir(parents=True, exist_ok=True)
+    work_file = stores.workspace.work_dir / "_import_dead.parquet"
+    work_file.write_bytes(b"partial")
     orders_file(tmp_path / "a.csv", n=10, broken_share=0)
     import_file(stores, "orders", tmp_path / "a.csv")
     tables = backend.list_tables()
     assert "_identity_dead_links" not in tables and "_retention_customers" not in tables
-    assert not leftover.exists()
+    assert not leftover.exists() and not work_file.exists()

@@ -25,10 +25,21 @@ def golden_records(customers: ir.Table, links: ir.Table) -> ir.Table:
 
     Records are ordered by ``first_seen_at`` (then by id, so the choice is stable).
     """
-    joined = customers.inner_join(links, "customer_id")
-    t = joined.mutate(
+    sizes = links.group_by("person_id").aggregate(_records=links.count())
+    sized = links.inner_join(sizes, "person_id").select("customer_id", "person_id", "_records")
+    joined = customers.inner_join(sized, "customer_id")
+    # Most people have a single record: their golden record is that record, so only people
+    # with several records go through the ranking and the per-field choice.
+    single = joined.filter(joined._records == 1)
+    alone = single.select(
+        person_id=single.person_id,
+        records=single._records,
+        **{name: single[name] for name in SURVIVORSHIP},
+    )
+    several = joined.filter(joined._records > 1)
+    t = several.mutate(
         _order=ibis.row_number().over(
-            group_by=joined.person_id, order_by=[joined.first_seen_at, joined.customer_id]
+            group_by=several.person_id, order_by=[several.first_seen_at, several.customer_id]
         )
     )
     recency = t._order
@@ -41,4 +52,5 @@ def golden_records(customers: ir.Table, links: ir.Table) -> ir.Table:
             if rule == "latest"
             else column.argmin(recency, where=has)
         )
-    return t.group_by("person_id").aggregate(records=t.count(), **fields)
+    merged = t.group_by("person_id").aggregate(records=t.count(), **fields)
+    return ibis.union(alone, merged.cast(alone.schema()), distinct=False)

@@ -34,9 +34,10 @@ def _deterministic(
     keys = [column] if extra_key is None else [extra_key, column]
     usable = records.filter(records[column].notnull())
     counts = usable.group_by(keys).aggregate(_n=usable.count())
-    usable = usable.inner_join(counts.filter(counts._n <= max_shared), keys).select(
-        "customer_id", *keys
-    )
+    # Only values held by two to ``max_shared`` records can link anyone; keeping just those
+    # makes the self-join small (most values are held by one record).
+    linking = counts.filter((counts._n >= 2) & (counts._n <= max_shared)).select(*keys)
+    usable = usable.inner_join(linking, keys).select("customer_id", *keys)
     right = usable.view()
     pairs = usable.inner_join(right, keys).filter(lambda t: t.customer_id < t.customer_id_right)
     return pairs.select(

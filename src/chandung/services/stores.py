@@ -31,6 +31,7 @@ def open_stores(workspace: Workspace) -> Iterator[Stores]:
         warehouse = Warehouse.connect(
             workspace.warehouse_url,
             duckdb_memory_limit=workspace.settings.warehouse.duckdb_memory_limit,
+            work_dir=workspace.work_dir,
         )
     except BaseException:
         app_db.close()

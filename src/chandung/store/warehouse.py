@@ -10,10 +10,13 @@ import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import ibis
+import ibis.expr.types as ir
 import pyarrow as pa
+import pyarrow.parquet as pq
 import sqlglot
 
 from ..errors import InputError, NotFoundError, StoreError
@@ -34,13 +37,19 @@ class Warehouse:
     Use :meth:`connect` to open one; close it with :meth:`close` or a ``with`` block.
     """
 
-    def __init__(self, backend: Any, url: str):
+    def __init__(self, backend: Any, url: str, *, work_dir: Path | None = None):
         self.backend = backend
         self.url = url
+        #: Where an embedded engine keeps work tables as files (see :meth:`create_scratch`).
+        self.work_dir = work_dir
         self._in_transaction = False
+        self._work_files: dict[str, tuple[pq.ParquetWriter, Path]] = {}
+        self._work_views: set[str] = set()
 
     @classmethod
-    def connect(cls, url: str, *, duckdb_memory_limit: str = "") -> Warehouse:
+    def connect(
+        cls, url: str, *, duckdb_memory_limit: str = "", work_dir: Path | None = None
+    ) -> Warehouse:
         """Open the warehouse at ``url`` (any Ibis connection URL).
 
         ``duckdb_memory_limit`` bounds the buffers of a DuckDB warehouse (e.g. ``"2GB"``), so
@@ -57,7 +66,7 @@ class Warehouse:
             raise StoreError("store.unreachable", url=redact_url(url), reason=reason) from exc
         if duckdb_memory_limit and backend.name == "duckdb":
             backend.raw_sql(f"SET memory_limit = '{duckdb_memory_limit}'")
-        return cls(backend, url)
+        return cls(backend, url, work_dir=work_dir)
 
     def __enter__(self) -> Warehouse:
         return self
@@ -139,16 +148,38 @@ class Warehouse:
     def create_scratch(self, name: str, spec: Table, extra: dict[str, str] | None = None) -> None:
         """Create (or empty) the work table ``name`` shaped like ``spec`` plus ``extra`` columns.
 
-        Work tables hold a load in progress; nothing reads them but the load itself. They are
-        temporary tables of the connection: not written to the database file twice, and gone
-        with the connection if the process is killed.
+        Work tables hold a load in progress; nothing reads them but the load itself. On DuckDB
+        with a work folder, a work table is a Parquet file there: writing it costs far less
+        than inserting the rows into the engine, and the publish step reads it once. Elsewhere
+        it is a temporary table of the connection. Either is gone with the load; a file left
+        by a killed process is swept by the next load.
         """
         schema = {**{k: v.lstrip("!") for k, v in spec.ibis_schema().items()}, **(extra or {})}
+        if self.engine == "duckdb" and self.work_dir is not None:
+            self.drop_scratch(name)
+            self.work_dir.mkdir(parents=True, exist_ok=True)
+            path = self.work_dir / f"{name}.parquet"
+            arrow = ibis.schema(schema).to_pyarrow()
+            self._work_files[name] = (pq.ParquetWriter(path, arrow, compression="lz4"), path)
+            return
         self.backend.create_table(name, schema=ibis.schema(schema), temp=True, overwrite=True)
 
     def append_scratch(self, name: str, rows: pa.Table) -> None:
         """Add ``rows`` to the work table ``name`` (the load checks them before publishing)."""
+        if name in self._work_files:
+            writer, _ = self._work_files[name]
+            writer.write_table(rows.select(writer.schema.names).cast(writer.schema))
+            return
         self._insert(name, rows)
+
+    def _staged(self, name: str) -> ir.Table:
+        if name not in self._work_files:
+            return self.backend.table(name)
+        writer, path = self._work_files[name]
+        if writer.is_open:
+            writer.close()
+        self._work_views.add(name)
+        return self.backend.read_parquet(path, table_name=name)
 
     def publish(
         self,
@@ -168,7 +199,7 @@ class Warehouse:
         are the sums over all its rows. The work table is dropped afterwards.
         """
         keys = list(spec.primary_key)
-        staged = self.backend.table(scratch)
+        staged = self._staged(scratch)
         # Most files have no repeated key: find out with one aggregate before ranking rows.
         repeated = staged.group_by(keys).aggregate(_n=staged.count()).filter(lambda t: t._n > 1)
         first = staged
@@ -204,7 +235,7 @@ class Warehouse:
             self.backend.insert(spec.name, new.select(*spec.column_names))
         inserted = int(self.table(spec.name).count().to_pyarrow().as_py()) - before
         existing = staged_rows - inserted
-        self.backend.drop_table(scratch, force=True)
+        self.drop_scratch(scratch)
         return PublishResult(inserted, existing, duplicates, repeat_count)
 
     def swap_in(self, replacements: dict[str, str]) -> None:
@@ -215,10 +246,26 @@ class Warehouse:
                 self._rename(work, live)
 
     def drop_scratch(self, name: str) -> None:
-        self.backend.drop_table(name, force=True)
+        """Drop the work table ``name``, whether a table or a file."""
+        writer, path = self._work_files.pop(name, (None, None))
+        if writer is not None and writer.is_open:
+            writer.close()
+        if name in self._work_views:
+            self._work_views.discard(name)
+            self.backend.raw_sql(f'DROP VIEW IF EXISTS "{name}"')
+        if path is None and self.work_dir is not None:
+            path = self.work_dir / f"{name}.parquet"
+        if path is not None:
+            path.unlink(missing_ok=True)
+        if name in self.backend.list_tables():
+            self.backend.drop_table(name, force=True)
 
     def scratch_tables(self, prefix: str) -> list[str]:
-        return [t for t in self.backend.list_tables() if t.startswith(prefix)]
+        """Work tables (and work files) whose name starts with ``prefix``."""
+        names = [t for t in self.backend.list_tables() if t.startswith(prefix)]
+        if self.work_dir is not None and self.work_dir.is_dir():
+            names += [p.stem for p in self.work_dir.glob(f"{prefix}*.parquet")]
+        return sorted(set(names))
 
     def _insert(self, name: str, rows: pa.Table) -> None:
         source = ibis.memtable(rows)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -55,3 +57,33 @@ def blank_to_null(values: pa.Array) -> pa.Array:
     """Strings trimmed of surrounding whitespace, with empty strings made null."""
     text = pc.utf8_trim_whitespace(pc.cast(values, pa.string()))
     return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+
+
+def composed(values: pa.Array) -> pa.Array:
+    """``values`` in composed Unicode form (NFC), without work when they already are.
+
+    Most files are already composed, and Arrow's normaliser rewrites every string regardless;
+    Python's quick check over the whole text buffer at once tells in one pass whether
+    anything needs composing.
+
+    >>> composed(pa.array(["Nguye\u0302\u0303n", "Lan", None])).to_pylist()
+    ['Nguyễn', 'Lan', None]
+    """
+    if len(values) == 0 or values.null_count == len(values):
+        return values
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if pa.types.is_string(values.type):
+        offsets = values.buffers()[1]
+        data = values.buffers()[2]
+        if offsets is not None and data is not None:
+            bounds = np.frombuffer(offsets, dtype=np.int32)[
+                values.offset : values.offset + len(values) + 1
+            ]
+            text = memoryview(data)[int(bounds[0]) : int(bounds[-1])]
+            try:
+                if unicodedata.is_normalized("NFC", bytes(text).decode("utf-8")):
+                    return values
+            except UnicodeDecodeError:  # pragma: no cover - Arrow strings are valid UTF-8
+                pass
+    return pc.utf8_normalize(values, "NFC")

@@ -20,6 +20,7 @@ Text is parsed in Python once per *distinct* value (``pc.unique``, then ``pc.ind
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Any, TypeAlias
 
@@ -37,6 +38,8 @@ OUT_OF_RANGE = "date.out_of_range"
 
 _MIN_YEAR, _MAX_YEAR = 1900, 2100
 _MAX_SERIAL = 80000
+#: Distinct texts remembered per way of reading dates (a few MB at most).
+_CACHED_VALUES = 200_000
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)  # serial 1 is 1900-01-01 once Lotus's 29/02/1900 is out
 _UNIX_SERIAL = 25569  # Excel serial of 1970-01-01
 
@@ -94,6 +97,7 @@ def _serial(number: float) -> Parsed:
     return _EXCEL_EPOCH + dt.timedelta(days=days), None
 
 
+@functools.lru_cache(maxsize=_CACHED_VALUES)
 def _evidence(text: str) -> tuple[bool, bool]:
     """(day-first only, month-first only) for a slash/dash/dot date."""
     match = _DMY.fullmatch(text.strip())
@@ -103,7 +107,11 @@ def _evidence(text: str) -> tuple[bool, bool]:
     return (a > 12 and 1 <= b <= 12), (b > 12 and 1 <= a <= 12)
 
 
+@functools.lru_cache(maxsize=8)
 def _reader(dayfirst: bool, ambiguous: bool, offset: int) -> Any:
+    # One reader per way of reading, each remembering what it read: a file's dates repeat
+    # across its batches (a birth date column holds a few tens of thousands of values).
+    @functools.lru_cache(maxsize=_CACHED_VALUES)
     def read(raw: str) -> Parsed:
         text = raw.strip()
         if match := _ISO.fullmatch(text):

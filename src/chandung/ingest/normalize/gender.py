@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from chandung.schema.vocab import GENDERS
 
-from ._result import Normalized, as_array, blank_to_null
+from ._result import Normalized, as_array, blank_to_null, composed
 
 __all__ = [
     "GENDER_REASONS",
@@ -68,7 +68,7 @@ def _lookup(keys: pa.Array, table: Mapping[str, str]) -> pa.Array:
 def _folded(values: pa.Array | pa.ChunkedArray | list[object]) -> pa.Array:
     """Composed, lower-case text with single spaces and no trailing full stop."""
     text = blank_to_null(as_array(values))
-    text = pc.utf8_lower(pc.utf8_normalize(text, "NFC"))
+    text = pc.utf8_lower(composed(text))
     text = pc.replace_substring_regex(text, _SPACES, " ")
     return blank_to_null(pc.utf8_trim(text, characters=" ."))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._result import Normalized, as_array, blank_to_null
+from ._result import Normalized, as_array, blank_to_null, composed
 
 __all__ = ["NAME_REASONS", "name_key", "normalize_name", "normalize_name_one"]
 
@@ -28,7 +28,7 @@ _SPACES = r"[\s\p{Z}\x{85}\x{1c}-\x{1f}]+"
 def _tidy(values: pa.Array | pa.ChunkedArray | list[object]) -> pa.Array:
     """Composed (NFC) text with runs of whitespace made one space, trimmed; blanks null."""
     text = blank_to_null(as_array(values))
-    text = pc.replace_substring_regex(pc.utf8_normalize(text, "NFC"), _SPACES, " ")
+    text = pc.replace_substring_regex(composed(text), _SPACES, " ")
     return blank_to_null(text)
 
 
@@ -50,7 +50,10 @@ def name_key(values: pa.Array | pa.ChunkedArray | list[object]) -> pa.Array:
     >>> name_key(["  Đặng   Thị Ngọc  Ánh ", "NGUYEN VAN DUC", None]).to_pylist()
     ['dang thi ngoc anh', 'nguyen van duc', None]
     """
-    text = _tidy(values)
+    return _key_of_tidy(_tidy(values))
+
+
+def _key_of_tidy(text: pa.Array) -> pa.Array:
     bare = pc.replace_substring_regex(pc.utf8_normalize(text, "NFD"), r"\p{Mn}+", "")
     # The stroke of đ is not a combining mark: decomposition leaves it, so it is mapped apart.
     bare = pc.replace_substring_regex(bare, "[đĐ]", "d")
@@ -91,7 +94,7 @@ def normalize_name(values: pa.Array | pa.ChunkedArray | list[object]) -> Normali
     # utf8_title works per code point on composed text, so Vietnamese letters (Đ, Ữ...) are
     # cased correctly; the rest of each word is lowered, which repairs ALL-CAPS entries.
     names = pc.if_else(pc.is_null(reasons), pc.utf8_title(text), _NULL)
-    return Normalized(values=names, reasons=reasons, extra={"name_key": name_key(names)})
+    return Normalized(values=names, reasons=reasons, extra={"name_key": _key_of_tidy(names)})
 
 
 def normalize_name_one(raw: str | None) -> str | None:

@@ -6,7 +6,8 @@ import unicodedata
 from collections.abc import Sequence
 
 import pyarrow as pa
-import pyarrow.compute as pc
+
+from ..normalize._result import composed
 
 
 def unique_headers(raw: Sequence[object]) -> list[str]:
@@ -33,8 +34,5 @@ def nfc(batch: pa.RecordBatch) -> pa.RecordBatch:
     characters, and so do files typed with "Unicode tổ hợp" input methods. Composing them
     makes "Nguyễn" one string however it was typed.
     """
-    columns = [
-        pc.utf8_normalize(col, "NFC") if pa.types.is_string(col.type) else col
-        for col in batch.columns
-    ]
+    columns = [composed(col) if pa.types.is_string(col.type) else col for col in batch.columns]
     return pa.RecordBatch.from_arrays(columns, schema=batch.schema)
