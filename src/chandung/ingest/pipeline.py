@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 from ..schema import Table
 from ..schema.vocab import CHANNEL_GROUPS
 from ._json import json_objects
+from ._parallel import ordered_map
 from .fields import normalise_field
 from .mapping import ColumnMapping
 from .normalize._result import blank_to_null
@@ -73,6 +74,10 @@ class PreparedBatch:
     read: int
 
 
+#: Batches normalised at once (each in a thread; Arrow's kernels release the GIL).
+PREPARE_WORKERS = 2
+
+
 def prepare(
     source: SourceFile,
     table: Table,
@@ -87,8 +92,11 @@ def prepare(
     ``file_key`` (a digest of the file) makes generated ids the same each time the same file is
     imported, so a re-import finds the rows it already loaded.
     """
-    for batch in source.batches:
-        yield _prepare_batch(batch, table, mapping, source_name, import_batch, file_key)
+
+    def one(batch: pa.RecordBatch) -> PreparedBatch:
+        return _prepare_batch(batch, table, mapping, source_name, import_batch, file_key)
+
+    yield from ordered_map(one, source.batches, workers=PREPARE_WORKERS)
 
 
 def prepare_batch(
