@@ -77,6 +77,29 @@ class QualitySettings(_Section):
     )
 
 
+class ValueSettings(_Section):
+    transaction_model: Literal["bgnbd", "paretonbd"] = Field(
+        "bgnbd",
+        description="Model of repeat buying used to score every customer: BG/NBD (`bgnbd`) or "
+        "Pareto/NBD (`paretonbd`).",
+    )
+    horizon_months: int = Field(
+        12, ge=1, le=120, description="Months ahead the predicted customer lifetime value covers."
+    )
+    annual_discount_rate: float = Field(
+        0.10,
+        ge=0.0,
+        le=1.0,
+        description="Yearly rate that discounts future revenue in the lifetime value.",
+    )
+    holdout_days: int = Field(
+        180,
+        ge=7,
+        description="Days at the end of the history kept apart by `chandung clv validate` to "
+        "check the predictions against what customers then did.",
+    )
+
+
 class ServerSettings(_Section):
     host: str = Field("127.0.0.1", description="Address the web app listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port the web app listens on.")
@@ -97,6 +120,7 @@ class Settings(_Section):
     app_database: AppDatabaseSettings = Field(default_factory=AppDatabaseSettings)
     identity: IdentitySettings = Field(default_factory=IdentitySettings)
     quality: QualitySettings = Field(default_factory=QualitySettings)
+    value: ValueSettings = Field(default_factory=ValueSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     demo: DemoSettings = Field(default_factory=DemoSettings)
 

@@ -394,7 +394,7 @@ def _record(stores: Stores, report: ImportReport, digest: str, spec: Table) -> N
 
 
 #: Prefixes of the work tables loads create; a killed process can leave the persistent ones.
-WORK_PREFIXES = (SCRATCH_PREFIX, "_identity_", "_retention_", "_staging_")
+WORK_PREFIXES = (SCRATCH_PREFIX, "_identity_", "_retention_", "_staging_", "_derived_")
 
 
 def discard_unfinished(stores: Stores) -> int:

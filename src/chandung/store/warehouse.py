@@ -7,6 +7,7 @@ works unchanged, because code above this module only sees Ibis tables.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -237,6 +238,31 @@ class Warehouse:
         existing = staged_rows - inserted
         self.drop_scratch(scratch)
         return PublishResult(inserted, existing, duplicates, repeat_count)
+
+    def write_derived(self, name: str, batches: Iterable[pa.Table]) -> int:
+        """Replace the derived table ``name`` (not a canonical one) with ``batches``, at once.
+
+        The batches go to a work table first, so readers see the old table until the new one
+        is complete; an interrupted write leaves the old one. Returns the number of rows.
+        """
+        work = f"_derived_{uuid.uuid4().hex[:12]}"
+        rows = 0
+        created = False
+        try:
+            for batch in batches:
+                if not created:
+                    self.backend.create_table(work, schema=ibis.Schema.from_pyarrow(batch.schema))
+                    created = True
+                if batch.num_rows:
+                    self._insert(work, batch)
+                    rows += batch.num_rows
+            if not created:
+                raise InputError("store.no_rows", table=name)
+            self.swap_in({name: work})
+        except BaseException:
+            self.backend.drop_table(work, force=True)
+            raise
+        return rows
 
     def swap_in(self, replacements: dict[str, str]) -> None:
         """Make each work table the table it replaces (``{live name: work table}``), at once."""

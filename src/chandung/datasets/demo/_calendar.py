@@ -21,7 +21,7 @@ from ._groups import PlantedGroup
 TET_DATES: tuple[dt.date, ...] = (
     dt.date(2019, 2, 5), dt.date(2020, 1, 25), dt.date(2021, 2, 12), dt.date(2022, 2, 1),
     dt.date(2023, 1, 22), dt.date(2024, 2, 10), dt.date(2025, 1, 29), dt.date(2026, 2, 17),
-    dt.date(2027, 2, 6), dt.date(2028, 1, 26), dt.date(2029, 2, 13), dt.date(2030, 2, 3),
+    dt.date(2027, 2, 6), dt.date(2028, 1, 26), dt.date(2029, 2, 13), dt.date(2030, 2, 2),
 )
 #: Marketplace double-date sales (month, day) and their strength.
 SALE_DAYS: dict[tuple[int, int], float] = {

@@ -79,7 +79,9 @@ def compress_patterns(
     """
     stacked = np.column_stack(columns)
     unique, inverse = np.unique(stacked, axis=0, return_inverse=True)
-    counts = np.bincount(inverse.ravel(), weights=weights, minlength=len(unique))
+    counts = np.asarray(
+        np.bincount(inverse.ravel(), weights=weights, minlength=len(unique)), dtype=np.float64
+    )
     keep = counts > 0
     return [unique[keep, i] for i in range(unique.shape[1])], counts[keep]
 
