@@ -9,6 +9,7 @@ from rich.table import Table
 from ..i18n import translate
 from ..i18n.formats import format_number, format_percent, format_vnd
 from ..metrics.overview import Overview
+from ..services.analysis import AnalysisReport
 from ._context import out_console
 
 
@@ -39,3 +40,24 @@ def print_overview(figures: Overview, lang: str) -> None:
     for label, value in rows:
         table.add_row(label, value)
     out_console().print(table)
+
+
+def print_value(report: AnalysisReport, lang: str) -> None:
+    """What the analysis found of customer value, or why it could not."""
+    console = out_console()
+    if report.value is None:
+        message = (report.value_error or {}).get("message", "")
+        console.print(translate("cli.analyse.no_value", lang, reason=message))
+        return
+    v = report.value
+    console.print(
+        translate(
+            "cli.analyse.value",
+            lang,
+            customers=format_number(v.customers, lang),
+            model=v.transaction_model.model,
+            months=v.horizon_months,
+            value=format_vnd(v.predicted_value_vnd, lang),
+            purchases=format_number(v.expected_purchases_90d, lang),
+        )
+    )

@@ -16,6 +16,7 @@ from . import (
     quality_commands,
     retention_commands,
     serve,
+    value_commands,
     workspace_commands,
 )
 from ._context import ErrorHandlingGroup, HomeOption, State
@@ -70,6 +71,7 @@ import_commands.register(app)
 customer_commands.register(app)
 quality_commands.register(app)
 retention_commands.register(app)
+value_commands.register(app)
 
 
 def main() -> None:

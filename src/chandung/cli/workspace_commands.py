@@ -10,7 +10,7 @@ from ..i18n.formats import format_number
 from ..services.analysis import run_analysis
 from ..services.stores import open_stores
 from ._context import HomeOption, JsonOption, out_console, print_json, state
-from ._summary import print_overview
+from ._summary import print_overview, print_value
 
 
 def register(app: typer.Typer) -> None:
@@ -58,9 +58,11 @@ def register(app: typer.Typer) -> None:
         for name, count in counts.items():
             console.print(f"  {name:<20} {format_number(count, lang):>12}")
 
-    @app.command("analyse")
+    @app.command("analyze")
+    @app.command("analyse", hidden=True)
     def analyse(ctx: typer.Context, home: HomeOption = None, as_json: JsonOption = False) -> None:
-        """Run the analysis over the warehouse. / Chạy phân tích."""
+        """Resolve identities, compute the metrics and the value of every customer. / Chạy
+        phân tích."""
         st = state(ctx)
         ws = st.workspace(home)
         with open_stores(ws) as stores:
@@ -69,3 +71,4 @@ def register(app: typer.Typer) -> None:
             print_json(report.as_dict())
         else:
             print_overview(report.overview, st.lang(ws))
+            print_value(report, st.lang(ws))

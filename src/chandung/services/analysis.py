@@ -8,10 +8,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..errors import ChandungError
 from ..metrics.overview import Overview, overview
 from ..store.app_models import AnalysisRun
 from .identity import ResolveReport, resolve_identities
 from .stores import Stores
+from .value import ScoreReport, score_customers
 
 
 @dataclass(frozen=True)
@@ -22,12 +24,17 @@ class AnalysisReport:
     overview: Overview
     seconds: float
     identity: ResolveReport | None = None
+    value: ScoreReport | None = None
+    #: Why customer value could not be computed (e.g. too few repeat buyers), if it could not.
+    value_error: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "run_id": self.run_id,
             "seconds": self.seconds,
             "identity": self.identity.as_dict() if self.identity else None,
+            "value": self.value.as_dict() if self.value else None,
+            "value_error": self.value_error,
             "overview": self.overview.as_dict(),
         }
 
@@ -39,22 +46,39 @@ def load_overview(stores: Stores) -> Overview:
 
 
 def run_analysis(stores: Stores) -> AnalysisReport:
-    """Run every analysis step and record the run with its summary in the app database."""
+    """Run every analysis step and record the run with its summary in the app database.
+
+    Steps: identity resolution, headline figures, then the value of every customer (summary,
+    RFM, CLV models fitted and every customer scored into ``customer_value``). When the data
+    cannot support the models (no orders, too few repeat buyers), the run still finishes and
+    records why value is missing.
+    """
     started = datetime.now(UTC)
     identity = resolve_identities(stores)
     figures = load_overview(stores)
+    value: ScoreReport | None = None
+    value_error: dict[str, Any] | None = None
+    try:
+        value = score_customers(stores)
+    except ChandungError as exc:
+        value_error = exc.as_dict(stores.workspace.settings.workspace.language)
     finished = datetime.now(UTC)
+    summary = {
+        "identity": identity.as_dict(),
+        "overview": figures.as_dict(),
+        "value": value.as_dict() if value else None,
+        "value_error": value_error,
+    }
     with stores.app_db.session() as session:
         run = AnalysisRun(
-            started_at=started,
-            finished_at=finished,
-            status="finished",
-            summary={"identity": identity.as_dict(), "overview": figures.as_dict()},
+            started_at=started, finished_at=finished, status="finished", summary=summary
         )
         session.add(run)
         session.flush()
         run_id = run.id
-    return AnalysisReport(run_id, figures, (finished - started).total_seconds(), identity)
+    return AnalysisReport(
+        run_id, figures, (finished - started).total_seconds(), identity, value, value_error
+    )
 
 
 def last_run(stores: Stores) -> AnalysisRun | None:

@@ -1,1 +1,6 @@
-"""Customer-lifetime-value models, each a scikit-learn-style estimator fitted by maximum likelihood."""
+"""Customer-lifetime-value models: scikit-learn-style estimators fitted by maximum likelihood."""
+
+from .beta_geo import BetaGeo
+from .pareto_nbd import ParetoNBD
+
+__all__ = ["BetaGeo", "ParetoNBD"]

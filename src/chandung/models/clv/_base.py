@@ -77,13 +77,23 @@ def compress_patterns(
     >>> [c.tolist() for c in cols], w.tolist()
     ([[1.0, 2.0], [3.0, 4.0]], [2.0, 1.0])
     """
-    stacked = np.column_stack(columns)
-    unique, inverse = np.unique(stacked, axis=0, return_inverse=True)
-    counts = np.asarray(
-        np.bincount(inverse.ravel(), weights=weights, minlength=len(unique)), dtype=np.float64
+    # A lexicographic sort and run boundaries: several times faster than np.unique(axis=0)
+    # on a million rows, which sorts whole rows as opaque records.
+    cols = [np.asarray(c, dtype=np.float64) for c in columns]
+    order = np.lexsort(cols[::-1])
+    ordered = [c[order] for c in cols]
+    new = np.zeros(len(order), dtype=bool)
+    new[:1] = True
+    for c in ordered:
+        new[1:] |= c[1:] != c[:-1]
+    starts = np.flatnonzero(new)
+    counts = (
+        np.add.reduceat(np.asarray(weights, dtype=np.float64)[order], starts)
+        if len(starts)
+        else np.zeros(0)
     )
     keep = counts > 0
-    return [unique[keep, i] for i in range(unique.shape[1])], counts[keep]
+    return [c[starts][keep] for c in ordered], counts[keep]
 
 
 def maximise_likelihood(
