@@ -29,6 +29,7 @@ ALLOWED: dict[str, set[str]] = {
     "store": BASE | {"schema"},
     "metrics": BASE | {"schema", "store"},
     "models": BASE | {"schema"},
+    "segments": BASE | {"schema", "metrics", "models"},
     "datasets": BASE | {"schema"},
     "ingest": BASE | {"schema"},
     "identity": BASE | {"schema"},

@@ -13,6 +13,7 @@ from chandung import __version__
 from chandung.cli import app
 from chandung.errors import ConfigError
 from chandung.services.stores import open_stores
+from chandung.store.appdb import AppDatabase
 from chandung.workspace import Workspace
 
 runner = CliRunner()
@@ -50,7 +51,7 @@ def test_demo_no_serve_reports_figures_from_the_warehouse(demo_home: Path) -> No
     assert status["tables"]["customers"] == report["demo"]["rows"]["customers"]
     assert status["tables"]["orders"] == report["demo"]["rows"]["orders"]
     assert status["warehouse_engine"] == "duckdb"
-    assert status["app_database_revision"] == "0003"
+    assert status["app_database_revision"] == AppDatabase.head_revision()
 
 
 def test_demo_summary_fits_one_screen(tmp_path: Path) -> None:

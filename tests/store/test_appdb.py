@@ -11,7 +11,7 @@ from chandung.store.appdb import AppDatabase
 
 def test_new_database_is_migrated_to_head(tmp_path: Path) -> None:
     db = AppDatabase.connect(f"sqlite:///{tmp_path / 'app.db'}")
-    assert db.revision() == AppDatabase.head_revision() == "0003"
+    assert db.revision() == AppDatabase.head_revision() == "0004"
     db.close()
 
 
@@ -27,5 +27,5 @@ def test_reopening_is_idempotent(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'app.db'}"
     AppDatabase.connect(url).close()
     db = AppDatabase.connect(url)
-    assert db.revision() == "0003"
+    assert db.revision() == AppDatabase.head_revision()
     db.close()

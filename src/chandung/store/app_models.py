@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -67,3 +67,42 @@ class RetentionPurge(Base):
     older_than: Mapped[str] = mapped_column(String(20))
     cutoff: Mapped[datetime] = mapped_column(DateTime(timezone=False))
     counts: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+
+class SavedSegment(Base):
+    """A segment a person defined by a rule; its members are computed live."""
+
+    __tablename__ = "segments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    rule: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SegmentSnapshot(Base):
+    """The members of a segment at one moment (the ids are kept in the warehouse table
+    ``segment_snapshot_members``)."""
+
+    __tablename__ = "segment_snapshots"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    segment_id: Mapped[int] = mapped_column(Integer, ForeignKey("segments.id"))
+    taken_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    rule: Mapped[str] = mapped_column(Text)
+    members: Mapped[int] = mapped_column(Integer)
+
+
+class Segmentation(Base):
+    """One run of automatic segmentation: its settings and the segments found (assignments
+    are in the warehouse table ``segment_assignments``)."""
+
+    __tablename__ = "segmentations"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    settings: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    summary: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)

@@ -1,0 +1,1 @@
+"""Segments: the rule language, automatic segmentation and segment profiles (no I/O)."""
