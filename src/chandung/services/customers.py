@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import json
-import os
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
-from ..errors import InputError, NotFoundError, Where
+from ..errors import NotFoundError
 from ..ingest.normalize.name_vn import name_key
 from ..ingest.normalize.phone import normalize_phone_one
+from ._export import ExportFormat, write_batches
 from .identity import LINKS_TABLE, PEOPLE_TABLE, resolve_identities
 from .stores import Stores
 
-ExportFormat = Literal["csv", "parquet", "json"]
 #: Export columns, in order: canonical field names (``customer_id`` is the person's id, ``phone``
 #: the E.164 number), then the ids of the source records behind each person.
 EXPORT_COLUMNS = (
@@ -85,43 +80,5 @@ def show_person(stores: Stores, customer_id: str) -> dict[str, Any]:
 
 def export_people(stores: Stores, output: Path, fmt: ExportFormat) -> int:
     """Write every person to ``output`` (atomically), streaming; returns the number of rows."""
-    if fmt not in ("csv", "parquet", "json"):
-        raise InputError("input.export_format", where=Where(field="--format"), value=fmt)
     batches = people(stores).order_by("customer_id").to_pyarrow_batches(chunk_size=50_000)
-    tmp = output.with_name(f".{output.name}.tmp")
-    try:
-        count = _write(batches, tmp, fmt)
-        os.replace(tmp, output)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return count
-
-
-def _write(batches: Any, path: Path, fmt: ExportFormat) -> int:
-    count = 0
-    schema = batches.schema
-    if fmt == "parquet":
-        with pq.ParquetWriter(path, schema) as writer:
-            for batch in batches:
-                writer.write_batch(batch)
-                count += batch.num_rows
-    elif fmt == "csv":
-        with pacsv.CSVWriter(path, schema) as writer:
-            for batch in batches:
-                writer.write_batch(batch)
-                count += batch.num_rows
-    else:
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write("[")
-            for row in _rows(batches):
-                fh.write(
-                    ("," if count else "") + "\n" + json.dumps(row, ensure_ascii=False, default=str)
-                )
-                count += 1
-            fh.write("\n]\n")
-    return count
-
-
-def _rows(batches: Any) -> Iterator[dict[str, Any]]:
-    for batch in batches:
-        yield from batch.to_pylist()
+    return write_batches(batches, output, fmt)
