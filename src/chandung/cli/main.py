@@ -15,6 +15,7 @@ from . import (
     import_commands,
     quality_commands,
     retention_commands,
+    segment_commands,
     serve,
     value_commands,
     workspace_commands,
@@ -72,6 +73,7 @@ customer_commands.register(app)
 quality_commands.register(app)
 retention_commands.register(app)
 value_commands.register(app)
+segment_commands.register(app)
 
 
 def main() -> None:

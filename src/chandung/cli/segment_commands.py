@@ -1,0 +1,190 @@
+"""``chandung segment``: saved segments by rule, automatic segmentation, checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table as RichTable
+
+from ..i18n import translate
+from ..i18n.formats import format_number, format_percent
+from ..services import segments as service
+from ..services._export import write_batches
+from ..services.stores import open_stores
+from ._context import HomeOption, JsonOption, out_console, print_json, state
+
+segment_app = typer.Typer(help="Segments of customers. / Phân khúc khách hàng.")
+
+NameArgument = Annotated[
+    str, typer.Argument(help="Name of the segment. / Tên phân khúc.", show_default=False)
+]
+FormatOption = Annotated[str, typer.Option("--format", help="csv, parquet or json.")]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "-o", "--output", help="File to write (default: the terminal). / Tệp xuất.",
+        show_default=False,
+    ),
+]  # fmt: skip
+
+
+@segment_app.command("create")
+def create(
+    ctx: typer.Context,
+    name: NameArgument,
+    rule: Annotated[
+        str,
+        typer.Option(
+            "--rule",
+            help="Rule, e.g. 'gender = female and age between 25 and 34'. / Quy tắc.",
+            show_default=False,
+        ),
+    ],
+    description: Annotated[
+        str, typer.Option("--description", help="What it is for. / Mô tả.")
+    ] = "",
+    owner: Annotated[str, typer.Option("--owner", help="Who owns it. / Người phụ trách.")] = "",
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Save a segment defined by a rule. / Lưu một phân khúc theo quy tắc."""
+    st = state(ctx)
+    ws = st.workspace(home)
+    with open_stores(ws) as stores:
+        info = service.create_segment(stores, name, rule, description=description, owner=owner)
+    _print_info(info, st.lang(ws), as_json)
+
+
+@segment_app.command("list")
+def list_(ctx: typer.Context, home: HomeOption = None, as_json: JsonOption = False) -> None:
+    """Saved segments with their member counts now. / Các phân khúc đã lưu."""
+    st = state(ctx)
+    ws = st.workspace(home)
+    lang = st.lang(ws)
+    with open_stores(ws) as stores:
+        infos = service.list_segments(stores)
+    if as_json:
+        print_json([i.as_dict() for i in infos])
+        return
+    table = RichTable(box=None)
+    for key in ("name", "members", "share", "rule"):
+        table.add_column(translate(f"cli.segment.{key}", lang))
+    for i in infos:
+        table.add_row(i.name, format_number(i.members, lang), format_percent(i.share, lang), i.rule)
+    out_console().print(table)
+
+
+@segment_app.command("show")
+def show(
+    ctx: typer.Context, name: NameArgument, home: HomeOption = None, as_json: JsonOption = False
+) -> None:
+    """One segment: its rule and how many customers are in it now. / Một phân khúc."""
+    st = state(ctx)
+    ws = st.workspace(home)
+    with open_stores(ws) as stores:
+        info = service.show_segment(stores, name)
+    _print_info(info, st.lang(ws), as_json)
+
+
+@segment_app.command("members")
+def members(
+    ctx: typer.Context,
+    name: NameArgument,
+    fmt: FormatOption = "csv",
+    output: OutputOption = None,
+    home: HomeOption = None,
+) -> None:
+    """Write the members of a segment (ids and profile fields, no contact details). / Xuất
+    thành viên."""
+    st = state(ctx)
+    ws = st.workspace(home)
+    with open_stores(ws) as stores:
+        rows = service.segment_members(stores, name).drop("channels_used", "birth_date")
+        batches = rows.order_by("customer_id").to_pyarrow_batches(chunk_size=50_000)
+        count = write_batches(batches, output, fmt)
+    if output is not None:
+        out_console().print(
+            translate("cli.segment.written", st.lang(ws), rows=count, path=str(output))
+        )
+
+
+@segment_app.command("check")
+def check(
+    ctx: typer.Context, name: NameArgument, home: HomeOption = None, as_json: JsonOption = False
+) -> None:
+    """Is the segment substantial, measurable and reachable? / Kiểm tra phân khúc."""
+    st = state(ctx)
+    ws = st.workspace(home)
+    lang = st.lang(ws)
+    with open_stores(ws) as stores:
+        result = service.check_segment(stores, name)
+    if as_json:
+        print_json(result.as_dict())
+        return
+
+    def yes(flag: bool) -> str:
+        return translate("cli.segment.yes" if flag else "cli.segment.no", lang)
+
+    console = out_console()
+    console.print(translate(
+        "cli.segment.check_size", lang, name=name, members=format_number(result.members, lang),
+        share=format_percent(result.share, lang),
+        revenue=format_percent(result.revenue_share, lang), substantial=yes(result.substantial),
+    ))  # fmt: skip
+    filled = ", ".join(
+        f"{f} {format_percent(v, lang)}" for f, v in result.field_completeness.items()
+    )
+    console.print(translate(
+        "cli.segment.check_measurable", lang, measurable=yes(result.measurable), fields=filled
+    ))  # fmt: skip
+    channels = ", ".join(
+        f"{c} {format_percent(v, lang)}" for c, v in result.reachable_by_channel.items() if v
+    )
+    console.print(translate(
+        "cli.segment.check_reachable", lang,
+        share=format_percent(result.reachable_share, lang), channels=channels or "–",
+    ))  # fmt: skip
+
+
+@segment_app.command("snapshot")
+def snapshot(
+    ctx: typer.Context, name: NameArgument, home: HomeOption = None, as_json: JsonOption = False
+) -> None:
+    """Keep today's members of a segment. / Lưu danh sách thành viên hôm nay."""
+    st = state(ctx)
+    ws = st.workspace(home)
+    with open_stores(ws) as stores:
+        snapshot_id = service.snapshot_segment(stores, name)
+    if as_json:
+        print_json({"segment": name, "snapshot_id": snapshot_id})
+    else:
+        out_console().print(translate("cli.segment.snapshot", st.lang(ws), id=snapshot_id))
+
+
+@segment_app.command("delete")
+def delete(ctx: typer.Context, name: NameArgument, home: HomeOption = None) -> None:
+    """Forget a saved segment. / Xoá một phân khúc đã lưu."""
+    st = state(ctx)
+    ws = st.workspace(home)
+    with open_stores(ws) as stores:
+        service.delete_segment(stores, name)
+    out_console().print(translate("cli.segment.deleted", st.lang(ws), name=name))
+
+
+def _print_info(info: service.SegmentInfo, lang: str, as_json: bool) -> None:
+    if as_json:
+        print_json(info.as_dict())
+        return
+    out_console().print(translate(
+        "cli.segment.info", lang, name=info.name, members=format_number(info.members, lang),
+        share=format_percent(info.share, lang), rule=info.rule,
+    ))  # fmt: skip
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(segment_app, name="segment")
+
+
+__all__: list[Any] = ["register"]

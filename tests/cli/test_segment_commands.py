@@ -1,0 +1,69 @@
+"""``chandung segment`` on a small demo business."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from chandung.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str) -> Any:
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("segment-cli") / "shop"
+    result = run("demo", "--no-serve", "--customers", "1200", "--seed", "4", "--home", str(path))
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def test_create_show_list_members_check(home: Path) -> None:
+    h = ("--home", str(home))
+    created = run("segment", "create", "Bargain", "--rule", "average_order_value < 300k", *h,
+                  "--json")  # fmt: skip
+    assert created.exit_code == 0, created.output
+    info = json.loads(created.stdout)
+    assert info["rule"] == "average_order_value < 300000" and info["members"] > 0
+    shown = json.loads(run("segment", "show", "Bargain", *h, "--json").stdout)
+    assert shown["members"] == info["members"]
+    listed = json.loads(run("segment", "list", *h, "--json").stdout)
+    assert [s["name"] for s in listed] == ["Bargain"]
+    members = run("segment", "members", "Bargain", "--format", "csv", *h)
+    rows = list(csv.DictReader(io.StringIO(members.stdout)))
+    assert len(rows) == info["members"]
+    assert all(float(r["average_order_value"]) < 300_000 for r in rows)
+    assert "phone" not in rows[0] and "full_name" not in rows[0]
+    check = json.loads(run("segment", "check", "Bargain", *h, "--json").stdout)
+    assert {"substantial", "measurable", "reachable_share", "reachable_by_channel"} <= set(check)
+    text = run("--lang", "en", "segment", "check", "Bargain", *h)
+    assert "substantial" in text.stdout and "Reachable" in text.stdout
+
+
+def test_members_to_a_file(home: Path, tmp_path: Path) -> None:
+    h = ("--home", str(home))
+    run("segment", "create", "Women", "--rule", "gender = nữ or gender = female", *h)
+    out = tmp_path / "women.parquet"
+    result = run("segment", "members", "Women", "--format", "parquet", "-o", str(out), *h)
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes()[:4] == b"PAR1"
+
+
+def test_a_rule_error_names_the_place_and_a_suggestion(home: Path) -> None:
+    result = runner.invoke(
+        app, ["--lang", "en", "segment", "create", "x", "--rule", "gendr = female", "--home",
+              str(home)],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "gender" in result.stderr and "character 1" in result.stderr
+    assert result.stderr.count("\n") == 1

@@ -1,0 +1,122 @@
+"""Saved segments over the demo business: live counts, members, checks, snapshots."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from chandung.errors import InputError, NotFoundError
+from chandung.segments.rules import RuleError
+from chandung.services.analysis import run_analysis
+from chandung.services.demo import generate_demo
+from chandung.services.segment_base import segment_base
+from chandung.services.segments import (
+    SNAPSHOT_TABLE,
+    check_segment,
+    count_rule,
+    create_segment,
+    delete_segment,
+    field_catalogue,
+    list_segments,
+    segment_members,
+    show_segment,
+    snapshot_segment,
+)
+from chandung.services.stores import Stores, open_stores
+from chandung.workspace import Workspace
+
+TODAY = date(2026, 7, 1)
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stores]:
+    workspace = Workspace.open(tmp_path_factory.mktemp("segments") / "shop")
+    with open_stores(workspace) as stores:
+        generate_demo(stores, customers=2000, seed=21)
+        run_analysis(stores)
+        yield stores
+
+
+@pytest.fixture(scope="module")
+def base(shop: Stores) -> pd.DataFrame:
+    return segment_base(shop, today=TODAY).to_pandas()
+
+
+def test_the_base_has_one_row_per_person_and_no_contact_details(
+    shop: Stores, base: pd.DataFrame
+) -> None:
+    people = shop.warehouse.table("people").count().to_pyarrow().as_py()
+    assert len(base) == people == base.customer_id.nunique()
+    assert not {"full_name", "phone_e164", "email", "address"} & set(base.columns)
+    catalogue = field_catalogue(segment_base(shop))
+    assert catalogue["gender"].type == "text"
+    assert catalogue["predicted_clv_vnd"].type == "number"
+    assert catalogue["channels_used"].type == "list"
+    assert catalogue["consent_marketing"].type == "boolean"
+    assert catalogue["last_order_date"].type == "date"
+
+
+@pytest.mark.parametrize(
+    ("rule", "oracle"),
+    [
+        ("gender = female", lambda b: b.gender == "female"),
+        ('province = "Ha Noi"', lambda b: b.province == "Hà Nội"),
+        ("age between 25 and 34", lambda b: b.age.between(25, 34)),
+        (
+            "rfm_segment in [champions, loyal] and predicted_clv_vnd > 5tr",
+            lambda b: b.rfm_segment.isin(["champions", "loyal"]) & (b.predicted_clv_vnd > 5e6),
+        ),
+        (
+            "channels_used contains shopee or not bought",
+            lambda b: (
+                b.channels_used.map(lambda c: c is not None and "shopee" in list(c))
+                | ~b.bought.fillna(False).astype(bool)
+            ),
+        ),
+        ("occupation is missing", lambda b: b.occupation.isna()),
+    ],
+)
+def test_live_counts_match_the_base(
+    shop: Stores, base: pd.DataFrame, rule: str, oracle: object
+) -> None:
+    members, everyone = count_rule(shop, rule, today=TODAY)
+    expected = int(oracle(base).fillna(False).sum())  # type: ignore[operator]
+    assert (members, everyone) == (expected, len(base))
+    assert 0 < members < everyone
+
+
+def test_a_segment_is_saved_listed_checked_snapshotted_and_deleted(shop: Stores) -> None:
+    info = create_segment(shop, "Women 25-34", "gender = female and age between 25 and 34")
+    assert info.rule == 'gender = "female" and age between 25 and 34'
+    assert info.members == show_segment(shop, "Women 25-34").members > 0
+    assert [s.name for s in list_segments(shop)] == ["Women 25-34"]
+    members = segment_members(shop, "Women 25-34").to_pandas()
+    assert len(members) == info.members and (members.gender == "female").all()
+
+    check = check_segment(shop, "Women 25-34")
+    assert check.members == info.members
+    assert set(check.field_completeness) == {"gender", "age"}
+    assert check.field_completeness["gender"] == 1.0
+    assert 0 <= check.reachable_share <= 1
+    assert check.reachable_share == pytest.approx(members.consent_marketing.mean())
+
+    snapshot_id = snapshot_segment(shop, "Women 25-34")
+    kept = shop.warehouse.table(SNAPSHOT_TABLE).to_pandas()
+    assert (kept.snapshot_id == snapshot_id).sum() == info.members
+    with pytest.raises(InputError, match="already exists"):
+        create_segment(shop, "Women 25-34", "gender = male")
+    delete_segment(shop, "Women 25-34")
+    with pytest.raises(NotFoundError):
+        show_segment(shop, "Women 25-34")
+    kept = shop.warehouse.table(SNAPSHOT_TABLE).to_pandas()
+    assert not (kept.snapshot_id == snapshot_id).any()
+
+
+def test_a_bad_rule_is_refused_before_saving(shop: Stores) -> None:
+    with pytest.raises(RuleError) as error:
+        create_segment(shop, "typo", 'provnce = "Ha Noi"')
+    assert "province" in error.value.render("en")
+    assert list_segments(shop) == []
