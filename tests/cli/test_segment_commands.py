@@ -67,3 +67,15 @@ def test_a_rule_error_names_the_place_and_a_suggestion(home: Path) -> None:
     assert result.exit_code == 1
     assert "gender" in result.stderr and "character 1" in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_profile_and_compare(home: Path) -> None:
+    h = ("--home", str(home))
+    run("segment", "create", "Hanoi", "--rule", 'province = "Hà Nội"', *h)
+    run("segment", "create", "Big spenders", "--rule", "predicted_clv_vnd > 10tr", *h)
+    profile = json.loads(run("segment", "profile", "Hanoi", *h, "--json").stdout)
+    assert profile["trait_texts"] and "Hà Nội" in profile["trait_texts"][0]
+    text = run("--lang", "en", "segment", "profile", "Hanoi", *h)
+    assert "What sets them apart" in text.stdout and "lift" in text.stdout
+    compared = run("segment", "compare", "Hanoi", "Big spenders", *h)
+    assert compared.exit_code == 0 and "Hanoi" in compared.stdout

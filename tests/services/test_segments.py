@@ -120,3 +120,23 @@ def test_a_bad_rule_is_refused_before_saving(shop: Stores) -> None:
         create_segment(shop, "typo", 'provnce = "Ha Noi"')
     assert "province" in error.value.render("en")
     assert list_segments(shop) == []
+
+
+def test_a_profile_names_what_sets_the_segment_apart(shop: Stores) -> None:
+    from chandung.services.segments import (
+        compare_saved_segments,
+        level_labels,
+        profile_saved_segment,
+    )
+
+    create_segment(shop, "HCMC women", 'gender = female and province contains "Ho Chi Minh"')
+    create_segment(shop, "Men", "gender = male")
+    profile = profile_saved_segment(shop, "HCMC women")
+    assert profile.size == show_segment(shop, "HCMC women").members
+    first = profile.traits[0]
+    assert first.direction == "over" and first.ratio is not None and first.ratio > 1
+    texts = profile.trait_texts("vi", level_labels("vi"))
+    assert any("nữ" in t for t in texts) and any("Hồ Chí Minh" in t for t in texts)
+    comparison = compare_saved_segments(shop, "HCMC women", "Men")
+    gender = [d for d in comparison.levels if d.columns == ("gender",) and d.values == ("male",)]
+    assert gender[0].share_a == 0 and gender[0].share_b == 1

@@ -148,6 +148,82 @@ def check(
     ))  # fmt: skip
 
 
+@segment_app.command("profile")
+def profile(
+    ctx: typer.Context,
+    name: NameArgument,
+    limit: Annotated[int, typer.Option("--traits", min=1, help="Traits shown. / Số đặc điểm.")] = 8,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """What sets a segment apart: size, value and its top traits with lift. / Chân dung
+    phân khúc."""
+    st = state(ctx)
+    ws = st.workspace(home)
+    lang = st.lang(ws)
+    with open_stores(ws) as stores:
+        result = service.profile_saved_segment(stores, name)
+    labels = service.level_labels(lang)
+    if as_json:
+        data = result.as_dict()
+        data["trait_texts"] = result.trait_texts(lang, labels, limit=limit)
+        print_json(data)
+        return
+    console = out_console()
+    console.print(translate(
+        "cli.segment.profile", lang, name=name, members=format_number(result.size, lang),
+        share=format_percent(result.customer_share or 0.0, lang),
+        revenue=format_percent(result.revenue_share or 0.0, lang),
+    ))  # fmt: skip
+    for text in result.trait_texts(lang, labels, limit=limit):
+        console.print(f"  • {text}")
+    if not result.traits:
+        console.print(translate("cli.segment.no_traits", lang))
+
+
+@segment_app.command("compare")
+def compare(
+    ctx: typer.Context,
+    first: NameArgument,
+    second: NameArgument,
+    limit: Annotated[int, typer.Option("--rows", min=1, help="Rows shown. / Số dòng.")] = 10,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Two segments side by side: where they differ most. / So sánh hai phân khúc."""
+    st = state(ctx)
+    ws = st.workspace(home)
+    lang = st.lang(ws)
+    with open_stores(ws) as stores:
+        result = service.compare_saved_segments(stores, first, second)
+    if as_json:
+        print_json(result.as_dict())
+        return
+    table = RichTable(box=None)
+    for key in ("attribute", "level"):
+        table.add_column(translate(f"cli.segment.{key}", lang))
+    table.add_column(first, justify="right")
+    table.add_column(second, justify="right")
+    for row in result.top_differences(limit):
+        data = row.as_dict()
+        if "share_a" in data:
+            a, b = (
+                format_percent(data["share_a"] or 0, lang),
+                format_percent(data["share_b"] or 0, lang),
+            )
+            level = " × ".join(str(v) for v in data.get("values", []))
+        else:
+            a, b = (
+                format_number(data["mean_a"] or 0, lang, 1),
+                format_number(data["mean_b"] or 0, lang, 1),
+            )
+            level = translate("cli.segment.mean", lang)
+        table.add_row(
+            " × ".join(data.get("columns", [])) or str(data.get("attribute")), level, a, b
+        )
+    out_console().print(table)
+
+
 @segment_app.command("snapshot")
 def snapshot(
     ctx: typer.Context, name: NameArgument, home: HomeOption = None, as_json: JsonOption = False

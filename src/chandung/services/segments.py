@@ -19,7 +19,15 @@ import ibis.expr.types as ir
 from sqlalchemy import select
 
 from ..errors import InputError, NotFoundError
+from ..i18n import catalogue
 from ..schema.vocab import CONTACT_CHANNELS
+from ..segments.profiles import (
+    AttributeKind,
+    SegmentComparison,
+    SegmentProfile,
+    compare_segments,
+    profile_segment,
+)
 from ..segments.rules import FieldInfo, compile_rule, parse_rule, rule_fields, rule_to_text
 from ..store.app_models import SavedSegment, SegmentSnapshot
 from .segment_base import segment_base
@@ -271,3 +279,61 @@ def check_segment(stores: Stores, name: str) -> SegmentCheck:
 def catalogue_for(stores: Stores) -> Mapping[str, FieldInfo]:
     """The field catalogue of the workspace (for autocompletion and error suggestions)."""
     return field_catalogue(segment_base(stores))
+
+
+#: What a profile describes, and how (attributes missing from the base are skipped).
+PROFILE_ATTRIBUTES: dict[str, AttributeKind] = {
+    "gender": "categorical", "age_band": "categorical", "province": "categorical",
+    "occupation": "categorical", "education": "categorical", "marital_status": "categorical",
+    "rfm_segment": "categorical", "main_channel_group": "categorical",
+    "primary_device": "categorical", "platform": "categorical",
+    "acquisition_channel": "categorical", "consent_marketing": "boolean",
+    "has_email": "boolean", "predicted_clv_vnd": "numeric", "probability_alive": "numeric",
+    "total_revenue": "numeric", "orders": "numeric", "average_order_value": "numeric",
+    "monthly_income_vnd": "numeric", "children_count": "numeric",
+}  # fmt: skip
+
+#: Catalogue tables naming the levels of some attributes in each language.
+_LEVEL_TABLES = {
+    "rfm_segment": "rfm.segments",
+    "main_channel_group": "channel_group",
+    "primary_device": "device",
+    "gender": "gender",
+}
+
+
+def level_labels(language: str) -> dict[str, dict[str, str]]:
+    """Translated names of attribute levels, for the traits' sentences."""
+    out: dict[str, dict[str, str]] = {}
+    for attribute, table in _LEVEL_TABLES.items():
+        entries = catalogue(language).items()
+        prefix = f"{table}."
+        out[attribute] = {k[len(prefix) :]: v for k, v in entries if k.startswith(prefix)}
+    return out
+
+
+def _attributes(base: ir.Table) -> dict[str, AttributeKind]:
+    return {k: v for k, v in PROFILE_ATTRIBUTES.items() if k in base.columns}
+
+
+def profile_saved_segment(stores: Stores, name: str) -> SegmentProfile:
+    """What sets a saved segment apart from the whole customer base."""
+    saved = _saved(stores, name)
+    today = date.today()
+    base = segment_base(stores, today=today)
+    inside = compile_rule(parse_rule(saved.rule, field_catalogue(base)), base, today=today)
+    return profile_segment(
+        base, inside, attributes=_attributes(base), combinations=[("gender", "age_band")]
+    )
+
+
+def compare_saved_segments(stores: Stores, first: str, second: str) -> SegmentComparison:
+    """Two saved segments side by side, each attribute tested between them."""
+    today = date.today()
+    base = segment_base(stores, today=today)
+    catalogue_ = field_catalogue(base)
+    a, b = (
+        compile_rule(parse_rule(_saved(stores, n).rule, catalogue_), base, today=today)
+        for n in (first, second)
+    )
+    return compare_segments(base, a, b, attributes=_attributes(base))
