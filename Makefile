@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest install lock benchmark docs clean
+.PHONY: demo test lint typecheck pytest install lock benchmark benchmark-clv docs clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ docs: $(STAMP)
 ## Time and memory of the demo (writes docs/benchmarks.md)
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/skeleton.py
+
+## CLV fits and scoring against lifetimes and PyMC-Marketing (writes docs/benchmarks.md)
+benchmark-clv: $(STAMP)
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[bench]'
+	$(BIN)/python benchmarks/clv.py
 
 clean:
 	rm -rf $(VENV) .demo-workspace .pytest_cache .mypy_cache .ruff_cache
