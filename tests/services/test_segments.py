@@ -140,3 +140,25 @@ def test_a_profile_names_what_sets_the_segment_apart(shop: Stores) -> None:
     comparison = compare_saved_segments(shop, "HCMC women", "Men")
     gender = [d for d in comparison.levels if d.columns == ("gender",) and d.values == ("male",)]
     assert gender[0].share_a == 0 and gender[0].share_b == 1
+
+
+def test_not_target_finds_non_buyers_like_the_members(shop: Stores) -> None:
+    from chandung.services.not_target import not_target
+
+    create_segment(shop, "Hanoi women", 'gender = female and province = "Ha Noi"')
+    report = not_target(shop, "Hanoi women")
+    base = segment_base(shop).to_pandas()
+    never = base[~base.bought.fillna(False).astype(bool)]
+    assert report.non_buyers == len(never) > 0
+    assert 0 < report.lookalikes < report.non_buyers
+    # Look-alikes are chosen on who they are: mostly women, mostly from Hà Nội.
+    assert report.members == int(
+        ((base.gender == "female") & (base.province == "Hà Nội") & base.bought.fillna(False))
+        .astype(bool)
+        .sum()
+    )
+    levels = {
+        (tuple(d["columns"]), tuple(d["values"])): d for d in report.differences if "columns" in d
+    }
+    if (("province",), ("Hà Nội",)) in levels:
+        assert levels[(("province",), ("Hà Nội",))]["share_b"] == 1.0
