@@ -25,6 +25,13 @@ Writes the tables to docs/benchmarks.md unless ``--no-write``.
     python benchmarks/clv.py --smoke                       # 20,000 customers, nothing written
     python benchmarks/clv.py --customers 100000 --no-write --skip-competitors
     python benchmarks/clv.py --home /tmp/clv-ws            # keep the warehouse, reuse it next time
+    python benchmarks/clv.py --home /tmp/clv-ws --reuse-competitors --no-write
+                                                           # rerun ours only (see below)
+
+Every run keeps its measurements in the workspace (``clv-benchmark-results.json``). With
+``--reuse-competitors`` the competitors' fits and scoring are not run again but taken from
+there, labelled with the date they were measured: for iterating on our side only. The table
+in docs/benchmarks.md should come from a full run, where both sides are measured together.
 """
 
 from __future__ import annotations
@@ -41,7 +48,7 @@ import sys
 import tempfile
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from importlib import metadata
 from pathlib import Path
@@ -86,6 +93,8 @@ LIBRARY_TITLES = {
 }
 PACKAGES = {"lifetimes": "lifetimes", "pymc": "pymc-marketing"}
 FloatArray = npt.NDArray[np.float64]
+#: The last run's measurements, kept in the workspace for ``--reuse-competitors``.
+SAVED = "clv-benchmark-results.json"
 
 
 # --- The measured work, run inside a fresh process (``--worker``) ----------------------------
@@ -304,10 +313,15 @@ class Measured:
     timed_out: bool = False
     error: str | None = None
     result: dict[str, Any] = field(default_factory=dict)
+    #: Set when taken from an earlier run (``--reuse-competitors``): the date it was measured.
+    measured_on: str | None = None
 
     @property
     def ok(self) -> bool:
         return self.seconds is not None
+
+    def reused(self) -> str:
+        return f" (measured {self.measured_on}, reused)" if self.measured_on else ""
 
 
 class Runner:
@@ -352,6 +366,51 @@ class Runner:
         if measured.error is None:
             measured.seconds = float(measured.result["seconds"])
         return measured
+
+
+def save_results(
+    home: Path,
+    customers: int,
+    fits: dict[tuple[str, str], Measured],
+    scores: dict[str, Measured],
+    agreement: float | None,
+) -> None:
+    """The measurements of this run, kept in the workspace for ``--reuse-competitors``."""
+    today = date.today().isoformat()
+
+    def entry(m: Measured) -> dict[str, Any]:
+        return {**asdict(m), "measured_on": m.measured_on or today}
+
+    saved = {
+        "customers": customers,
+        "seed": SEED,
+        "fits": {f"{model}/{library}": entry(m) for (model, library), m in fits.items()},
+        "scores": {key: entry(m) for key, m in scores.items()},
+        "score_agreement": agreement,
+    }
+    (home / SAVED).write_text(json.dumps(saved, indent=1), "utf-8")
+
+
+def load_competitors(
+    home: Path, customers: int
+) -> tuple[dict[tuple[str, str], Measured], dict[str, Measured], float | None]:
+    """The competitors' fits and scoring of the last run on this warehouse."""
+    path = home / SAVED
+    if not path.exists():
+        raise SystemExit(f"--reuse-competitors: no earlier results in {path}")
+    saved: dict[str, Any] = json.loads(path.read_text("utf-8"))
+    if saved.get("customers") != customers or saved.get("seed") != SEED:
+        raise SystemExit(f"--reuse-competitors: {path} is for another warehouse")
+    fits: dict[tuple[str, str], Measured] = {}
+    for key, value in saved["fits"].items():
+        model, library = key.split("/")
+        if library in PACKAGES:
+            fits[model, library] = Measured(**value)
+    scores = {k: Measured(**v) for k, v in saved["scores"].items() if k in PACKAGES}
+    missing = [f"{m}/{lib}" for m in MODELS for lib in PACKAGES if (m, lib) not in fits]
+    if missing:
+        raise SystemExit(f"--reuse-competitors: {path} lacks {', '.join(missing)}")
+    return fits, scores, saved.get("score_agreement")
 
 
 def generate(home: Path, customers: int) -> dict[str, int]:
@@ -455,6 +514,7 @@ class Report:
     scores: dict[str, Measured]
     score_agreement: float | None
     verdicts: dict[str, str]
+    command: str = ""
 
     def fit_rows(self) -> list[str]:
         rows = []
@@ -467,6 +527,7 @@ class Report:
                 title = LIBRARY_TITLES[library]
                 if library in PACKAGES:
                     title += f" {version(library)}"
+                title += m.reused()
                 if m.error is not None:
                     error = m.error.replace("|", "\\|")
                     rows.append(
@@ -496,11 +557,22 @@ class Report:
         lines_count = self.rows.get("order_items", self.summary.result.get("order_lines", 0))
         orders = self.summary.result.get("orders", self.rows.get("orders", 0))
         people = int(self.summary.result.get("rows", 0))
+        command = self.command or f"python benchmarks/clv.py --customers {self.customers}"
+        reused = sorted(
+            {m.measured_on for m in [*self.fits.values(), *self.scores.values()] if m.measured_on}
+        )
         out = [
             BEGIN,
             f"Measured {date.today().isoformat()} on {machine()}, with "
-            f"`python benchmarks/clv.py --customers {self.customers}` (`make benchmark-clv`), "
-            f"timeout {_limit(self.timeout)} per competitor step.",
+            f"`{command}` (`make benchmark-clv`), "
+            f"timeout {_limit(self.timeout)} per competitor step."
+            + (
+                f' Rows marked "reused" were not measured in this run but taken from the run '
+                f"of {', '.join(reused)} (`--reuse-competitors`): their ratios compare times "
+                "measured at different moments, under different load."
+                if reused
+                else ""
+            ),
             "",
             f"Data: the demo business, seed {SEED}: {self.customers:,} customers, "
             f"{orders:,} orders, {lines_count:,} order lines. The summary has one row per "
@@ -529,6 +601,7 @@ class Report:
             m = self.scores.get(key)
             if m is None:
                 continue
+            title += m.reused()
             ratio = diff = ""
             if key == "lifetimes" and ours is not None and ours.ok and m.ok:
                 assert ours.seconds is not None and m.seconds is not None
@@ -575,10 +648,12 @@ def verdicts(
         met = ratio >= TARGET_SPEEDUP and same
         agreement = "same estimates" if same else "estimates differ"
         speed = f"{ratio:,.1f}× faster" if ratio >= 1 else f"{1 / ratio:,.1f}× slower"
+        dates = sorted({d for lib in LIBRARIES if (d := fits[model, lib].measured_on) is not None})
         out[model] = (
             f"{speed} than the faster competitor, {agreement} "
             f"(≤ {SAME_ESTIMATES:g} relative): target of {TARGET_SPEEDUP:.0f}× "
-            f"{'met' if met else 'not met'}."
+            f"{'met' if met else 'not met'}"
+            + (f" (competitor times reused from {', '.join(dates)})." if dates else ".")
         )
     return out
 
@@ -602,6 +677,12 @@ def main() -> None:
         "--timeout", type=float, default=20 * 60, help="seconds per competitor step"
     )
     parser.add_argument("--skip-competitors", action="store_true")
+    parser.add_argument(
+        "--reuse-competitors",
+        action="store_true",
+        help="take the competitors' fits and scoring from the last run in --home "
+        "(labelled with their date) and run ours only",
+    )
     parser.add_argument("--smoke", action="store_true", help="20,000 customers, nothing written")
     parser.add_argument(
         "--home", type=Path, help="keep the demo workspace here and reuse it on the next run"
@@ -613,6 +694,8 @@ def main() -> None:
         return
     if args.smoke:
         args.customers, args.no_write = 20_000, True
+    if args.reuse_competitors and (args.home is None or args.skip_competitors):
+        parser.error("--reuse-competitors needs --home and excludes --skip-competitors")
 
     work = Path(tempfile.mkdtemp(prefix="chandung-clv-"))
     home = args.home or work / "workspace"
@@ -635,9 +718,17 @@ def main() -> None:
         if not export.ok:
             raise SystemExit(f"export failed: {export.error}")
 
-        libraries = ["ours"] if args.skip_competitors else list(LIBRARIES)
+        rerun = not (args.skip_competitors or args.reuse_competitors)
+        libraries = list(LIBRARIES) if rerun else ["ours"]
         fits: dict[tuple[str, str], Measured] = {}
+        scores: dict[str, Measured] = {}
+        agreement: float | None = None
+        if args.reuse_competitors:
+            earlier_fits, scores, agreement = load_competitors(home, args.customers)
         for model in MODELS:
+            if args.reuse_competitors:
+                fits[model, "ours"] = Measured()  # keeps the order of the rows
+                fits.update({k: v for k, v in earlier_fits.items() if k[0] == model})
             for library in [*libraries, "service"]:
                 limit = None if library in ("ours", "service") else args.timeout
                 m = runner.run(
@@ -648,20 +739,19 @@ def main() -> None:
                 shown = _estimates(m.result["params"]) if m.ok else ""
                 print(f"fit {model} {library}: {state}, {m.peak_mib:,.0f} MiB  {shown}", flush=True)
 
-        scores: dict[str, Measured] = {}
-        agreement: float | None = None
         if fits["bgnbd", "ours"].ok and fits["gammagamma", "ours"].ok:
             fitted = {k: fits[k, "ours"].result["params"] for k in ("bgnbd", "gammagamma")}
-            for library in ["ours", *([] if args.skip_competitors else ["lifetimes"])]:
+            for library in ["ours", *(["lifetimes"] if rerun else [])]:
                 spec = {**base, "step": "score", "library": library, "params": fitted}
                 spec["scores"] = str(work / f"scores-{library}.npz")
                 limit = None if library == "ours" else args.timeout
                 scores[library] = runner.run(spec, timeout=limit)
-            if "lifetimes" in scores and scores["lifetimes"].ok and scores["ours"].ok:
+            if rerun and scores["lifetimes"].ok and scores["ours"].ok:
                 agreement = score_difference(
                     work / "scores-ours.npz", work / "scores-lifetimes.npz"
                 )
         scores["service"] = runner.run({**base, "step": "score", "library": "service"})
+        scores = {k: scores[k] for k in ("ours", "lifetimes", "service") if k in scores}
         for key, m in scores.items():
             state = m.error or ("> timeout" if m.timed_out else f"{m.seconds:.2f} s")
             print(f"score {key}: {state}, {m.peak_mib:,.0f} MiB", flush=True)
@@ -679,7 +769,12 @@ def main() -> None:
             scores=scores,
             score_agreement=agreement,
             verdicts=verdicts(fits, args.timeout, not args.skip_competitors),
+            command=" ".join(
+                ["python benchmarks/clv.py", f"--customers {args.customers}"]
+                + (["--reuse-competitors"] if args.reuse_competitors else [])
+            ),
         )
+        save_results(home, args.customers, fits, scores, agreement)
         print("\n".join(report.lines()))
         if not args.no_write:
             write(report)

@@ -7,9 +7,10 @@ import pytest
 from scipy.special import hyp2f1
 
 from chandung.errors import InputError
-from chandung.models.clv import BetaGeo
+from chandung.models.clv import BetaGeo, _base
 from chandung.models.clv._base import ModelNotFittedError
-from chandung.models.clv.beta_geo import beta_geo_log_likelihood
+from chandung.models.clv._transaction import Transactions, transactions
+from chandung.models.clv.beta_geo import _WeightedLikelihood, beta_geo_log_likelihood
 from chandung.models.clv.simulate import simulate_beta_geo
 
 # Fader, Hardie & Lee (2005), as reproduced to more digits (tests/models/clv/reference_results.md).
@@ -102,6 +103,77 @@ def test_gradient_matches_central_differences(
         ) / (2 * step)
     np.testing.assert_allclose(gradient.sum(axis=0), numeric.sum(axis=0), rtol=1e-5)
     np.testing.assert_allclose(gradient, numeric, rtol=1e-5, atol=1e-7)
+
+
+class _ByLbfgs(BetaGeo):
+    """BG/NBD fitted the way models without an analytic Hessian are: L-BFGS on all patterns,
+    the Hessian for the standard errors by differences of the gradient."""
+
+    def _curved_objective(self, data: Transactions, weights: np.ndarray) -> None:
+        return None
+
+
+@pytest.mark.parametrize(
+    "params", [[0.24, 4.4, 0.79, 2.4], [0.8, 12.0, 1.7, 0.6], [2.5, 1.5, 0.3, 9.0]]
+)
+def test_weighted_objective_sums_the_rows_and_has_the_right_hessian(
+    params: list[float], cdnow: dict[str, np.ndarray]
+) -> None:
+    # Customers in their file order (one-time buyers interleaved), weighted unevenly.
+    data = transactions(cdnow["frequency"], cdnow["recency"], cdnow["T"])
+    weights = np.linspace(0.5, 3.0, len(data))
+    objective = _WeightedLikelihood(data, weights)
+    point = np.array(params)
+    value, gradient, hessian = objective(point, True)
+    ll, per_row = beta_geo_log_likelihood(point, **cdnow)
+    assert value == pytest.approx(-weights @ ll, rel=1e-12)
+    np.testing.assert_allclose(gradient, -weights @ per_row, rtol=1e-9, atol=1e-9)
+    assert hessian is not None
+    np.testing.assert_allclose(hessian, hessian.T)
+    numeric = np.empty((4, 4))
+    for i in range(4):
+        step = 1e-6 * point[i]
+        up, down = point.copy(), point.copy()
+        up[i] += step
+        down[i] -= step
+        numeric[:, i] = (objective(up, False)[1] - objective(down, False)[1]) / (2 * step)
+    np.testing.assert_allclose(hessian, numeric, rtol=1e-5, atol=1e-6 * np.abs(numeric).max())
+
+
+def test_newton_finds_the_lbfgs_estimates_and_errors(
+    model: BetaGeo, cdnow: dict[str, np.ndarray]
+) -> None:
+    reference = _ByLbfgs().fit(**cdnow)
+    for name, value in reference.params_.items():
+        assert model.params_[name] == pytest.approx(value, rel=1e-6), name
+        assert model.standard_errors_[name] == pytest.approx(
+            reference.standard_errors_[name], rel=1e-4
+        ), name
+    assert model.log_likelihood_ >= reference.log_likelihood_ - 1e-8
+
+
+def test_warm_start_on_a_subsample_gives_the_same_fit(
+    model: BetaGeo, cdnow: dict[str, np.ndarray], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Large fits start on every k-th pattern: made to happen here on CDNOW's 1,000 or so.
+    monkeypatch.setattr(_base, "WARM_START_PATTERNS", 100)
+    warm = BetaGeo().fit(**cdnow)
+    for name, value in model.params_.items():
+        assert warm.params_[name] == pytest.approx(value, rel=1e-8), name
+    assert warm.log_likelihood_ == pytest.approx(model.log_likelihood_, abs=1e-6)
+
+
+def test_summaries_in_whole_days_fit_as_in_any_unit(cdnow: dict[str, np.ndarray]) -> None:
+    # Times in weeks of whole days are compressed on one integer key; the same times shifted
+    # off that grid by a hair take the general path: the same patterns, the same fit.
+    days = {k: np.round(cdnow[k] * 7) for k in ("recency", "T")}
+    in_weeks = BetaGeo().fit(cdnow["frequency"], days["recency"] / 7, days["T"] / 7)
+    off_grid = BetaGeo().fit(
+        cdnow["frequency"], days["recency"] / 7 * (1 + 1e-15), days["T"] / 7 * (1 + 1e-15)
+    )
+    assert in_weeks.n_patterns_ == off_grid.n_patterns_
+    for name, value in in_weeks.params_.items():
+        assert off_grid.params_[name] == pytest.approx(value, rel=1e-8), name
 
 
 def test_probability_alive_is_one_without_repeat_purchases(

@@ -9,8 +9,13 @@ import numpy as np
 import pytest
 
 from chandung.errors import InputError
-from chandung.models.clv._base import ModelNotFittedError
-from chandung.models.clv.gamma_gamma import GammaGamma, gamma_gamma_log_likelihood
+from chandung.models.clv import _base
+from chandung.models.clv._base import ModelNotFittedError, maximise_likelihood, standard_errors
+from chandung.models.clv.gamma_gamma import (
+    GammaGamma,
+    _SpendLikelihood,
+    gamma_gamma_log_likelihood,
+)
 from chandung.models.clv.simulate_more import simulate_gamma_gamma
 
 CDNOW = Path(__file__).parents[2] / "data" / "cdnow"
@@ -92,6 +97,55 @@ def test_analytic_gradient_matches_central_differences(
             - gamma_gamma_log_likelihood(down, frequency, monetary, weights)[0]
         ) / (2 * step)
         assert gradient[i] == pytest.approx(numeric, rel=1e-5)
+
+
+def test_hessian_matches_central_differences(
+    cdnow_spend: tuple[np.ndarray, np.ndarray],
+) -> None:
+    frequency, monetary = cdnow_spend
+    objective = _SpendLikelihood(frequency, monetary, np.linspace(0.5, 2.0, len(frequency)))
+    params = np.array([3.0, 5.0, 20.0])
+    _, _, hessian = objective(params, True)
+    assert hessian is not None
+    numeric = np.empty((3, 3))
+    for i in range(3):
+        step = 1e-6 * params[i]
+        up, down = params.copy(), params.copy()
+        up[i] += step
+        down[i] -= step
+        numeric[:, i] = (objective(up, False)[1] - objective(down, False)[1]) / (2 * step)
+    np.testing.assert_allclose(hessian, numeric, rtol=1e-5)
+    np.testing.assert_allclose(hessian, hessian.T)
+
+
+def test_newton_finds_the_lbfgs_estimates_and_errors(
+    cdnow_model: GammaGamma, cdnow_spend: tuple[np.ndarray, np.ndarray]
+) -> None:
+    # The reference: L-BFGS on the likelihood, standard errors by differences of the gradient.
+    frequency, monetary = cdnow_spend
+
+    def objective(params: np.ndarray) -> tuple[float, np.ndarray]:
+        value, gradient = gamma_gamma_log_likelihood(params, frequency, monetary, np.ones(946))
+        return -value, -gradient
+
+    params, minimum = maximise_likelihood(objective, np.array([1.0, 2.0, 30.0]))
+    errors = standard_errors(objective, params)
+    for i, name in enumerate(("p", "q", "v")):
+        assert cdnow_model.params_[name] == pytest.approx(params[i], rel=1e-5), name
+        assert cdnow_model.standard_errors_[name] == pytest.approx(errors[i], rel=1e-4), name
+    assert cdnow_model.log_likelihood_ >= -minimum - 1e-8
+
+
+def test_warm_start_on_a_subsample_gives_the_same_fit(
+    cdnow_model: GammaGamma,
+    cdnow_spend: tuple[np.ndarray, np.ndarray],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Large fits start on every k-th customer: made to happen here on CDNOW's 946.
+    monkeypatch.setattr(_base, "WARM_START_PATTERNS", 100)
+    warm = GammaGamma().fit(*cdnow_spend)
+    assert warm.params_ == pytest.approx(cdnow_model.params_, rel=1e-8)
+    assert warm.log_likelihood_ == pytest.approx(cdnow_model.log_likelihood_, abs=1e-6)
 
 
 def test_rows_and_pattern_counts_give_the_same_fit() -> None:

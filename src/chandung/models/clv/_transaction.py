@@ -24,15 +24,20 @@ import numpy.typing as npt
 
 from ...errors import InputError
 from ._base import (
+    CurvedObjective,
     FloatArray,
     as_vector,
     as_weights,
     check_fitted,
     compress_patterns,
+    errors_from_hessian,
+    maximise_curved,
     maximise_likelihood,
     named,
     same_length,
     standard_errors,
+    warm_start_rows,
+    whole_levels,
 )
 
 IntArray = npt.NDArray[np.intp]
@@ -41,6 +46,8 @@ IntArray = npt.NDArray[np.intp]
 #: (at least of one time unit): summaries computed in floating point (days / 7) are off by a
 #: few ulps, and refusing those would only annoy.
 RECENCY_TOLERANCE = 1e-9
+#: Rows checked at a time by :func:`transactions`.
+_CHECK_BLOCK = 65_536
 
 
 @dataclass(frozen=True)
@@ -64,8 +71,7 @@ class Transactions:
         computed once per level: customers buy a handful of distinct times, so this turns the
         costliest special functions from O(rows) into O(levels).
         """
-        levels, index = np.unique(self.frequency, return_inverse=True)
-        return levels, index.ravel()
+        return whole_levels(self.frequency)
 
 
 def transactions(frequency: Any, recency: Any, T: Any) -> Transactions:
@@ -86,18 +92,27 @@ def transactions(frequency: Any, recency: Any, T: Any) -> Transactions:
     x = as_vector(frequency, "frequency")
     t_x = as_vector(recency, "recency")
     age = as_vector(T, "T")
-    same_length(frequency=x, recency=t_x, T=age)
-    if np.any(x != np.round(x)):
-        raise InputError("model.not_whole", field="frequency")
-    slack = RECENCY_TOLERANCE * np.maximum(age, 1.0)
-    late = t_x > age + slack
-    if np.any(late):
-        raise InputError("model.recency_after_age", count=int(np.sum(late)))
-    one_time = x == 0
-    mismatched = np.where(one_time, t_x > slack, t_x <= slack)
-    if np.any(mismatched):
-        raise InputError("model.recency_without_frequency", count=int(np.sum(mismatched)))
-    return Transactions(x, np.where(one_time, 0.0, np.minimum(t_x, age)), age)
+    n = same_length(frequency=x, recency=t_x, T=age)
+    cleaned = np.empty(n)
+    late = mismatched = 0
+    # By blocks: the temporaries stay small (and in the cache) for a million customers.
+    for start in range(0, n, _CHECK_BLOCK):
+        rows = slice(start, start + _CHECK_BLOCK)
+        xb, tb, ab = x[rows], t_x[rows], age[rows]
+        if np.any(xb != np.round(xb)):
+            raise InputError("model.not_whole", field="frequency")
+        slack = RECENCY_TOLERANCE * np.maximum(ab, 1.0)
+        late += int(np.count_nonzero(tb > ab + slack))
+        one_time = xb == 0
+        mismatched += int(np.count_nonzero(np.where(one_time, tb > slack, tb <= slack)))
+        out = cleaned[rows]
+        np.minimum(tb, ab, out=out)
+        out[one_time] = 0.0
+    if late:
+        raise InputError("model.recency_after_age", count=late)
+    if mismatched:
+        raise InputError("model.recency_without_frequency", count=mismatched)
+    return Transactions(x, cleaned, age)
 
 
 def horizon(t: Any, n: int) -> FloatArray:
@@ -180,6 +195,15 @@ class TransactionModel(ABC, Generic[PreparedT]):
     def _initial_params(self, data: Transactions, weights: FloatArray) -> FloatArray:
         """A starting point for the maximisation, in the order of ``parameter_names``."""
 
+    def _curved_objective(self, data: Transactions, weights: FloatArray) -> CurvedObjective | None:
+        """The weighted negative log-likelihood with its Hessian, if the model has one.
+
+        A model that gives it is fitted by :func:`~._base.maximise_curved` (a start on a
+        subsample, then Newton's method); the others by L-BFGS on ``_log_likelihood``.
+        """
+        del data, weights
+        return None
+
     def fit(self, frequency: Any, recency: Any, T: Any, weights: Any = None) -> Self:
         """Fit the model by maximum likelihood.
 
@@ -216,6 +240,26 @@ class TransactionModel(ABC, Generic[PreparedT]):
                 raise InputError(
                     "model.too_few", model=self.model_name, count=_count(count), minimum=least
                 )
+        # Far from the optimum the line search may probe values that overflow; the objective
+        # is then not finite and the search steps back.
+        with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+            curved = self._curved_objective(patterns, w)
+            if curved is not None:
+                params, minimum, curvature = self._fit_curved(curved, patterns, w, customers)
+                errors = errors_from_hessian(curvature)
+            else:
+                params, minimum, errors = self._fit_lbfgs(patterns, w, customers)
+        self.params_ = named(self.parameter_names, params)
+        self.standard_errors_ = named(self.parameter_names, errors)
+        self.log_likelihood_ = -minimum
+        self.n_customers_ = customers
+        self.n_patterns_ = len(patterns)
+        return self
+
+    def _fit_lbfgs(
+        self, patterns: Transactions, w: FloatArray, customers: float
+    ) -> tuple[FloatArray, float, FloatArray]:
+        """L-BFGS on all patterns; standard errors by differences of the gradient."""
         prepared = self._prepare(patterns)
 
         def objective(params: FloatArray) -> tuple[float, FloatArray]:
@@ -229,21 +273,45 @@ class TransactionModel(ABC, Generic[PreparedT]):
             value, gradient = objective(params)
             return value / customers, gradient / customers
 
-        with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
-            # Far from the optimum the line search may probe values that overflow; the
-            # objective is then not finite and the search steps back.
-            params, minimum = maximise_likelihood(
-                mean_objective,
-                self._initial_params(patterns, w),
-                tolerance=self.tolerance,
-                max_iterations=self.max_iterations,
+        params, minimum = maximise_likelihood(
+            mean_objective,
+            self._initial_params(patterns, w),
+            tolerance=self.tolerance,
+            max_iterations=self.max_iterations,
+        )
+        return params, minimum * customers, standard_errors(objective, params)
+
+    def _fit_curved(
+        self, curved: CurvedObjective, patterns: Transactions, w: FloatArray, customers: float
+    ) -> tuple[FloatArray, float, FloatArray]:
+        """Newton's method on all patterns, from the optimum on every k-th pattern.
+
+        The patterns are in lexicographic order, so every k-th is a sample spread over all
+        frequencies and ages; the starting point is computed on it too.
+        """
+        rows = warm_start_rows(len(patterns))
+        if rows is not None:
+            sample = Transactions(
+                patterns.frequency[rows], patterns.recency[rows], patterns.age[rows]
             )
-        self.params_ = named(self.parameter_names, params)
-        self.standard_errors_ = named(self.parameter_names, standard_errors(objective, params))
-        self.log_likelihood_ = -minimum * customers
-        self.n_customers_ = customers
-        self.n_patterns_ = len(patterns)
-        return self
+            sample_w = w[rows]
+            warm = self._curved_objective(sample, sample_w)
+            if warm is not None and float(sample_w[sample.frequency > 0].sum()) > 0:
+                return maximise_curved(
+                    curved,
+                    self._initial_params(sample, sample_w),
+                    customers,
+                    tolerance=self.tolerance,
+                    max_iterations=self.max_iterations,
+                    warm=(warm, float(sample_w.sum())),
+                )
+        return maximise_curved(
+            curved,
+            self._initial_params(patterns, w),
+            customers,
+            tolerance=self.tolerance,
+            max_iterations=self.max_iterations,
+        )
 
     def log_likelihood(self, frequency: Any, recency: Any, T: Any) -> FloatArray:
         """Log-likelihood of each customer's history at the fitted parameters."""

@@ -25,9 +25,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
+from scipy.special import betaln, digamma, expit, gammaln, hyp2f1, polygamma
 
-from ._base import FloatArray, as_vector
+from ._base import CurvedObjective, FloatArray, as_vector, whole_levels
 from ._transaction import IntArray, TransactionModel, Transactions, horizon, transactions
 
 PARAMETER_NAMES = ("r", "alpha", "a", "b")
@@ -125,6 +125,215 @@ def _log_likelihood(params: FloatArray, prepared: _Prepared) -> tuple[FloatArray
     return ll, gradient
 
 
+def _trigamma(values: FloatArray | float) -> FloatArray:
+    return np.asarray(polygamma(1, values), dtype=np.float64)
+
+
+def _dot(a: FloatArray, b: FloatArray) -> float:
+    # einsum rather than BLAS: on a busy machine multithreaded BLAS threads spin and slow down
+    # the rest of the evaluation more than the product itself takes.
+    return float(np.einsum("i,i->", a, b))
+
+
+#: Rows per block of the weighted likelihood: its dozen temporaries take a few MiB in all.
+_BLOCK = 32_768
+
+
+class _WeightedLikelihood:
+    """The negative log-likelihood of weighted patterns, summed, with gradient and Hessian.
+
+    What :func:`_log_likelihood` computes per row, summed with the weights, in a form for the
+    fit: the terms that depend on the frequency alone (gamma and digamma functions) are taken
+    once per frequency level with the summed weight of the level; ``−(r + x) log(α + T)`` and
+    its derivatives are weighted sums over all patterns; only ``log(1 + D)`` is computed
+    pattern by pattern, and only for repeat buyers (``D = 0`` otherwise). Its logarithm and
+    ``π = D / (1 + D)`` come from one exponential, ``e = exp(−|log D|)``::
+
+        log(1 + D) = max(log D, 0) + log1p(e),   π = 1 / (1 + e)  or  e / (1 + e)
+
+    The patterns are taken in blocks of :data:`_BLOCK` rows, into buffers allocated once: no
+    evaluation allocates memory (fresh arrays of a million values cost page faults, as much as
+    the arithmetic itself, and more on first touch in a fresh process).
+
+    With ``u = log D`` (repeat buyers), ``∇u = (Δ, (r + x) δ, 1/a, −1/(b + x − 1))`` where
+    ``Δ = log(α + T) − log(α + t_x)`` and ``δ = 1/(α + T) − 1/(α + t_x)``, the Hessian of
+    ``log(1 + D)`` is ``π (1 − π) ∇u ∇uᵀ + π ∇²u``, ``∇²u`` having the entries
+    ``∂²u/∂r∂α = δ``, ``∂²u/∂α² = −(r + x) δ (1/(α + T) + 1/(α + t_x))``, ``∂²u/∂a² = −1/a²``
+    and ``∂²u/∂b² = 1/(b + x − 1)²``; the other terms are sums of trigamma functions per level
+    and of powers of ``1/(α + T)``.
+    """
+
+    def __init__(self, data: Transactions, weights: FloatArray) -> None:
+        repeat = data.frequency > 0
+        first = len(data) - int(np.count_nonzero(repeat))
+        if not np.all(repeat[first:]):
+            # Repeat buyers last, so that their rows are one contiguous slice.
+            order = np.argsort(repeat, kind="stable")
+            data = Transactions(data.frequency[order], data.recency[order], data.age[order])
+            weights = weights[order]
+        self.first = first
+        self.x, self.recency, self.age, self.w = (
+            data.frequency,
+            data.recency,
+            data.age,
+            weights,
+        )
+        self.total = float(weights.sum())
+        levels, index = whole_levels(data.frequency)
+        self.levels = levels
+        self.level_w = np.bincount(index, weights=weights, minlength=len(levels))
+        size = min(_BLOCK, len(data))
+        self.buffers = np.empty((13, size))
+        self.positive = np.empty(size, dtype=bool)
+
+    def _sums(self, r: float, alpha: float, a: float, b: float, curvature: bool) -> FloatArray:
+        """The weighted sums over patterns that the value and derivatives are made of."""
+        sums = np.zeros(24)
+        log_a = np.log(a)
+        n, first = len(self.w), self.first
+        for start in range(0, n, _BLOCK):
+            stop = min(start + _BLOCK, n)
+            size = stop - start
+            (
+                log_age,
+                inv_age,
+                wx,
+                span,
+                delta,
+                rx,
+                u,
+                e,
+                p,
+                q,
+                inv_b,
+                rx_delta,
+                both,
+            ) = (buffer[:size] for buffer in self.buffers)
+            w = self.w[start:stop]
+            np.multiply(w, self.x[start:stop], out=wx)
+            np.add(self.age[start:stop], alpha, out=log_age)
+            np.divide(1.0, log_age, out=inv_age)
+            np.log(log_age, out=log_age)
+            sums[0] += _dot(w, log_age)
+            sums[1] += _dot(wx, log_age)
+            sums[2] += _dot(w, inv_age)
+            sums[3] += _dot(wx, inv_age)
+            if curvature:
+                np.multiply(inv_age, inv_age, out=q)
+                sums[4] += _dot(w, q)
+                sums[5] += _dot(wx, q)
+            # The repeat buyers of the block: log(1 + D) and its derivatives.
+            skip = max(first - start, 0)
+            if skip >= size:
+                continue
+            rows = slice(start + skip, stop)
+            size -= skip
+            w = w[skip:]
+            log_age, inv_age = log_age[skip:], inv_age[skip:]
+            span, delta, rx, u, e, p, q, inv_b, rx_delta, both = (
+                v[:size] for v in (span, delta, rx, u, e, p, q, inv_b, rx_delta, both)
+            )
+            positive = self.positive[:size]
+            x = self.x[rows]
+            np.add(self.recency[rows], alpha, out=delta)
+            np.log(delta, out=span)
+            np.subtract(log_age, span, out=span)  # Δ
+            np.divide(1.0, delta, out=delta)
+            if curvature:
+                np.add(inv_age, delta, out=both)  # 1/(α + T) + 1/(α + t_x)
+            np.subtract(inv_age, delta, out=delta)  # δ
+            np.add(x, r, out=rx)
+            np.add(x, b - 1, out=inv_b)
+            np.log(inv_b, out=u)
+            np.subtract(log_a, u, out=u)
+            np.multiply(rx, span, out=e)
+            u += e  # u = log D
+            np.abs(u, out=e)
+            np.negative(e, out=e)
+            np.exp(e, out=e)  # e = exp(−|u|)
+            np.log1p(e, out=p)
+            np.maximum(u, 0.0, out=q)
+            p += q  # log(1 + D)
+            sums[6] += _dot(w, p)
+            np.add(e, 1.0, out=q)
+            np.divide(1.0, q, out=q)  # 1 / (1 + e)
+            np.greater(u, 0.0, out=positive)
+            np.multiply(e, q, out=p)
+            np.copyto(p, q, where=positive)  # π
+            np.multiply(p, w, out=p)  # w π
+            np.divide(1.0, inv_b, out=inv_b)  # 1 / (b + x − 1)
+            np.multiply(rx, delta, out=rx_delta)  # (r + x) δ
+            sums[7] += float(p.sum())
+            sums[8] += _dot(p, span)
+            sums[9] += _dot(p, rx_delta)
+            sums[10] += _dot(p, inv_b)
+            if not curvature:
+                continue
+            np.multiply(e, q, out=e)
+            np.multiply(e, q, out=e)  # π (1 − π) = e / (1 + e)²
+            np.multiply(e, w, out=e)  # w π (1 − π)
+            sums[11] += _dot(p, delta)
+            np.multiply(rx_delta, both, out=q)
+            sums[12] += _dot(p, q)
+            np.multiply(inv_b, inv_b, out=q)
+            sums[13] += _dot(p, q)
+            sums[14] += float(e.sum())
+            np.multiply(e, span, out=q)
+            sums[15] += _dot(q, span)
+            sums[16] += _dot(q, rx_delta)
+            sums[17] += float(q.sum())
+            sums[18] += _dot(q, inv_b)
+            np.multiply(e, rx_delta, out=q)
+            sums[19] += _dot(q, rx_delta)
+            sums[20] += float(q.sum())
+            sums[21] += _dot(q, inv_b)
+            np.multiply(e, inv_b, out=q)
+            sums[22] += float(q.sum())
+            sums[23] += _dot(q, inv_b)
+        return sums
+
+    def __call__(
+        self, params: FloatArray, curvature: bool
+    ) -> tuple[float, FloatArray, FloatArray | None]:
+        r, alpha, a, b = (float(v) for v in params)
+        levels, lw, total = self.levels, self.level_w, self.total
+        s = self._sums(r, alpha, a, b, curvature)
+        log_alpha = np.log(alpha)
+        d_ab = digamma(a + b) - digamma(a + b + levels)
+        ll = (
+            float(lw @ (gammaln(r + levels) - gammaln(r) + betaln(a, b + levels) - betaln(a, b)))
+            + total * r * log_alpha
+            - r * s[0]
+            - s[1]
+            + s[6]
+        )
+        gradient = np.array(
+            [
+                float(lw @ (digamma(r + levels) - digamma(r))) + total * log_alpha - s[0] + s[8],
+                total * r / alpha - r * s[2] - s[3] + s[9],
+                float(lw @ d_ab) + s[7] / a,
+                float(lw @ (digamma(b + levels) - digamma(b) + d_ab)) - s[10],
+            ]
+        )
+        if not curvature:
+            return -ll, -gradient, None
+        t_ab = float(lw @ (_trigamma(a + b) - _trigamma(a + b + levels)))
+        h = np.empty((4, 4))
+        # The terms outside log(1 + D), then Σ w π ∇²u, then Σ w π (1 − π) ∇u ∇uᵀ.
+        h[0, 0] = float(lw @ (_trigamma(r + levels) - _trigamma(r))) + s[15]
+        h[0, 1] = total / alpha - s[2] + s[11] + s[16]
+        h[0, 2] = s[17] / a
+        h[0, 3] = -s[18]
+        h[1, 1] = -total * r / alpha**2 + r * s[4] + s[5] - s[12] + s[19]
+        h[1, 2] = s[20] / a
+        h[1, 3] = -s[21]
+        h[2, 2] = t_ab - s[7] / a**2 + s[14] / a**2
+        h[2, 3] = t_ab - s[22] / a
+        h[3, 3] = float(lw @ (_trigamma(b + levels) - _trigamma(b))) + t_ab + s[13] + s[23]
+        h = np.triu(h) + np.triu(h, 1).T
+        return -ll, -gradient, -h
+
+
 def beta_geo_log_likelihood(
     params: npt.ArrayLike, frequency: Any, recency: Any, T: Any
 ) -> tuple[FloatArray, FloatArray]:
@@ -209,13 +418,16 @@ class BetaGeo(TransactionModel[_Prepared]):
     ) -> tuple[FloatArray, FloatArray]:
         return _log_likelihood(params, prepared)
 
+    def _curved_objective(self, data: Transactions, weights: FloatArray) -> CurvedObjective:
+        return _WeightedLikelihood(data, weights)
+
     def _initial_params(self, data: Transactions, weights: FloatArray) -> FloatArray:
         # Purchase rate from the repeat buyers' mean rate, heterogeneity and dropout at values
         # typical of retail data (r < 1, a mean dropout probability near 0.25): close enough
         # that L-BFGS needs a few dozen steps even for a million customers.
         repeat = data.frequency > 0
-        rate = float(weights[repeat] @ data.frequency[repeat]) / float(
-            weights[repeat] @ np.maximum(data.age[repeat], 1e-12)
+        rate = _dot(weights[repeat], data.frequency[repeat]) / _dot(
+            weights[repeat], np.maximum(data.age[repeat], 1e-12)
         )
         r = 0.5
         return np.array([r, r / max(rate, 1e-12), 1.0, 3.0])

@@ -148,7 +148,8 @@ def beta_geo_beta_binom_log_likelihood(
     summed over the patterns with their counts as weights.
     """
     log_l, grad = _pattern_log_likelihood(params, frequency, recency, n_periods, gradient=True)
-    return float(weights @ log_l), weights @ grad
+    # einsum rather than BLAS, whose threads can stall a busy machine (see _base).
+    return float(np.einsum("i,i->", weights, log_l)), np.einsum("i,ij->j", weights, grad)
 
 
 class BetaGeoBetaBinom:

@@ -285,6 +285,12 @@ def _lifetime_factor(s: float, scale: FloatArray, t: FloatArray) -> FloatArray:
     return np.asarray(-scale * np.expm1((s - 1) * log_ratio) / (s - 1), dtype=np.float64)
 
 
+def _dot(a: FloatArray, b: FloatArray) -> float:
+    # einsum rather than BLAS: on a busy machine multithreaded BLAS threads spin and slow down
+    # the rest more than the product itself takes.
+    return float(np.einsum("i,i->", a, b))
+
+
 class ParetoNBD(TransactionModel[_Prepared]):
     """Pareto/NBD model (Schmittlein, Morrison & Colombo 1987), fitted by maximum likelihood.
 
@@ -327,10 +333,10 @@ class ParetoNBD(TransactionModel[_Prepared]):
         # of about the mean age, and strong heterogeneity on both (shapes below 1), as in
         # most retail data.
         repeat = data.frequency > 0
-        rate = float(weights[repeat] @ data.frequency[repeat]) / float(
-            weights[repeat] @ np.maximum(data.age[repeat], 1e-12)
+        rate = _dot(weights[repeat], data.frequency[repeat]) / _dot(
+            weights[repeat], np.maximum(data.age[repeat], 1e-12)
         )
-        mean_age = float(weights @ data.age) / float(weights.sum())
+        mean_age = _dot(weights, data.age) / float(weights.sum())
         r = s = 0.5
         return np.array([r, r / max(rate, 1e-12), s, s * max(mean_age, 1e-12)])
 
