@@ -79,3 +79,41 @@ def test_profile_and_compare(home: Path) -> None:
     assert "What sets them apart" in text.stdout and "lift" in text.stdout
     compared = run("segment", "compare", "Hanoi", "Big spenders", *h)
     assert compared.exit_code == 0 and "Hanoi" in compared.stdout
+
+
+def test_auto_segmentation_and_its_assignments(home: Path, tmp_path: Path) -> None:
+    h = ("--home", str(home))
+    result = run("segment", "auto", "--seed", "1", *h, "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    segments = report["segments"]
+    assert report["segmentation_id"] and len(segments) == report["k"] >= 2
+    assert {"id", "size", "share", "revenue_share", "mean_clv", "traits"} <= set(segments[0])
+    assert sum(s["size"] for s in segments) == report["customers"]
+    assert sum(s["share"] for s in segments) == pytest.approx(1.0)
+    assert any(t["lift"] and t["lift"] > 1 for s in segments for t in s["traits"])
+    out = tmp_path / "assignments.csv"
+    written = run("segment", "assignments", report["segmentation_id"], "-o", str(out), *h)
+    assert written.exit_code == 0, written.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert list(rows[0]) == ["customer_id", "segment_id"]
+    assert len(rows) == report["customers"]
+    people = tmp_path / "people.csv"
+    run("customers", "export", "--format", "csv", "-o", str(people), *h)
+    exported = {r["customer_id"] for r in csv.DictReader(people.open(encoding="utf-8"))}
+    assert {r["customer_id"] for r in rows} == exported
+    stdout = run("segment", "assignments", report["segmentation_id"], *h)
+    assert stdout.stdout.splitlines()[0] == '"customer_id","segment_id"'
+    fixed = json.loads(run("segment", "auto", "--k", "3", *h, "--json").stdout)
+    assert fixed["k"] == 3
+    unknown = runner.invoke(app, ["--lang", "en", "segment", "assignments", "nope", *h])
+    assert unknown.exit_code == 1 and "no automatic segmentation nope" in unknown.stderr
+
+
+def test_not_target(home: Path) -> None:
+    h = ("--home", str(home))
+    run("segment", "create", "Women buyers", "--rule", "gender = female", *h)
+    report = json.loads(run("segment", "not-target", "Women buyers", *h, "--json").stdout)
+    assert report["non_buyers"] >= report["lookalikes"] > 0
+    text = run("--lang", "en", "segment", "not-target", "Women buyers", *h)
+    assert "look like the buyers of Women buyers" in text.stdout

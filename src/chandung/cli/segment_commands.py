@@ -10,8 +10,11 @@ from rich.table import Table as RichTable
 
 from ..i18n import translate
 from ..i18n.formats import format_number, format_percent
+from ..segments.profiles import attribute_label
 from ..services import segments as service
 from ..services._export import write_batches
+from ..services.auto_segments import assignments, auto_segment
+from ..services.not_target import not_target
 from ..services.stores import open_stores
 from ._context import HomeOption, JsonOption, out_console, print_json, state
 
@@ -222,6 +225,120 @@ def compare(
             " × ".join(data.get("columns", [])) or str(data.get("attribute")), level, a, b
         )
     out_console().print(table)
+
+
+@segment_app.command("auto")
+def auto(
+    ctx: typer.Context,
+    use: Annotated[
+        str | None,
+        typer.Option(
+            "--use",
+            help="Kinds of data, comma-separated: demographic, behavioural, psychographic, "
+            "value, technology, b2b (default: all). / Loại dữ liệu dùng để phân khúc.",
+            show_default=False,
+        ),
+    ] = None,
+    k: Annotated[
+        str, typer.Option("--k", help="auto or a number of segments. / Số phân khúc.")
+    ] = "auto",
+    seed: Annotated[int, typer.Option("--seed", help="Random seed. / Hạt giống ngẫu nhiên.")] = 0,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Find segments in the data by themselves, and describe each. / Phân khúc tự động."""
+    st = state(ctx)
+    ws = st.workspace(home)
+    lang = st.lang(ws)
+    kinds = [u.strip() for u in use.split(",") if u.strip()] if use else None
+    if k != "auto" and not (k.isdigit() and int(k) >= 1):
+        raise typer.BadParameter(
+            "auto or a whole number / auto hoặc một số nguyên", param_hint="--k"
+        )
+    with open_stores(ws) as stores:
+        report = auto_segment(
+            stores, kinds=kinds, k="auto" if k == "auto" else int(k), seed=seed, language=lang
+        )
+    if as_json:
+        print_json(report.as_dict())
+        return
+    console = out_console()
+    console.print(translate(
+        "cli.segment.auto", lang, k=report.k, customers=format_number(report.customers, lang),
+        id=report.segmentation_id,
+    ))  # fmt: skip
+    for segment in report.segments:
+        console.print(translate(
+            "cli.segment.auto_segment", lang, id=segment.id,
+            size=format_number(segment.size, lang), share=format_percent(segment.share, lang),
+            revenue=format_percent(segment.revenue_share, lang),
+        ))  # fmt: skip
+        for text in segment.trait_texts:
+            console.print(f"    • {text}")
+
+
+@segment_app.command("assignments")
+def assignments_(
+    ctx: typer.Context,
+    segmentation_id: Annotated[
+        str, typer.Argument(help="Id printed by `segment auto`. / Mã lần phân khúc.")
+    ],
+    fmt: FormatOption = "csv",
+    output: OutputOption = None,
+    home: HomeOption = None,
+) -> None:
+    """customer_id,segment_id of every customer in an automatic segmentation. / Xuất phân
+    khúc của từng khách hàng."""
+    st = state(ctx)
+    ws = st.workspace(home)
+    with open_stores(ws) as stores:
+        rows = assignments(stores, segmentation_id).order_by("customer_id")
+        count = write_batches(rows.to_pyarrow_batches(chunk_size=100_000), output, fmt)
+    if output is not None:
+        out_console().print(
+            translate("cli.segment.written", st.lang(ws), rows=count, path=str(output))
+        )
+
+
+@segment_app.command("not-target")
+def not_target_(
+    ctx: typer.Context, name: NameArgument, home: HomeOption = None, as_json: JsonOption = False
+) -> None:
+    """People who never bought but look like the segment's customers, and how they differ. /
+    Ai không phải khách hàng mục tiêu."""
+    st = state(ctx)
+    ws = st.workspace(home)
+    lang = st.lang(ws)
+    with open_stores(ws) as stores:
+        report = not_target(stores, name)
+    if as_json:
+        print_json(report.as_dict())
+        return
+    console = out_console()
+    console.print(translate(
+        "cli.segment.not_target", lang, name=name,
+        lookalikes=format_number(report.lookalikes, lang),
+        non_buyers=format_number(report.non_buyers, lang),
+        share=format_percent(report.lookalike_share, lang),
+    ))  # fmt: skip
+    labels = service.level_labels(lang)
+    for d in report.differences:
+        if "share_a" in d:
+            column, value = d["columns"][0], d["values"][0]
+            label = labels.get(column, {}).get(value, value)
+            console.print(translate(
+                "cli.segment.not_target_level", lang, attribute=attribute_label(column, lang),
+                level=label,
+                lookalikes=format_percent(d["share_a"] or 0.0, lang),
+                buyers=format_percent(d["share_b"] or 0.0, lang),
+            ))  # fmt: skip
+        else:
+            console.print(translate(
+                "cli.segment.not_target_mean", lang,
+                attribute=attribute_label(d["attribute"], lang),
+                lookalikes=format_number(d["mean_a"] or 0.0, lang, 1),
+                buyers=format_number(d["mean_b"] or 0.0, lang, 1),
+            ))  # fmt: skip
 
 
 @segment_app.command("snapshot")
