@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import ibis
 import pytest
 from sqlalchemy import select
 
@@ -91,3 +92,22 @@ def test_durations(text: str, days: int) -> None:
 def test_bad_durations_name_the_option(text: str) -> None:
     with pytest.raises(InputError, match="older-than"):
         parse_duration(text)
+
+
+def test_purged_people_leave_the_derived_tables(two_people: Stores) -> None:
+    from chandung.services.analysis import run_analysis
+
+    run_analysis(two_people)
+    wh = two_people.warehouse
+    assert wh.has_table("segment_base")
+    people_before = set(wh.table("segment_base").to_pandas().customer_id)
+    wh.backend.create_table(
+        "segment_assignments",
+        wh.table("segment_base").select(
+            "customer_id", segmentation_id=ibis.literal("s1"), segment_id=ibis.literal(1)
+        ),
+    )
+    purge(two_people, "36m", apply=True, now=NOW)
+    assert not wh.has_table("segment_base") and not wh.has_table("customer_value")
+    kept = set(wh.table("segment_assignments").to_pandas().customer_id)
+    assert kept < people_before and len(kept) == 1

@@ -12,6 +12,7 @@ from ..errors import ChandungError
 from ..metrics.overview import Overview, overview
 from ..store.app_models import AnalysisRun
 from .identity import ResolveReport, resolve_identities
+from .segment_base import refresh_segment_base
 from .stores import Stores
 from .value import ScoreReport, score_customers
 
@@ -62,6 +63,7 @@ def run_analysis(stores: Stores) -> AnalysisReport:
         value = score_customers(stores)
     except ChandungError as exc:
         value_error = exc.as_dict(stores.workspace.settings.workspace.language)
+    refresh_segment_base(stores)
     finished = datetime.now(UTC)
     summary = {
         "identity": identity.as_dict(),

@@ -112,6 +112,7 @@ def purge(
                 wh.backend.insert(work[name], expr.select(*spec.column_names))
             wh.swap_in(work)
             resolve_identities(stores)
+            _forget_in_derived_tables(stores)
             with stores.app_db.session() as session:
                 session.add(
                     RetentionPurge(
@@ -124,3 +125,25 @@ def purge(
     finally:
         wh.backend.drop_table("_retention_expired", force=True)
     return PurgeReport(older_than, cutoff.isoformat(sep=" "), apply and people > 0, people, rows)
+
+
+#: Tables computed from the customer file that keep rows per person.
+_RECOMPUTED = ("customer_value", "segment_base")
+_PER_PERSON = ("segment_assignments", "segment_snapshot_members")
+
+
+def _forget_in_derived_tables(stores: Stores) -> None:
+    """Purged people leave the derived tables too: value and the segment base go (the next
+    analysis computes them again), assignments and snapshots keep only people still here."""
+    wh = stores.warehouse
+    for name in _RECOMPUTED:
+        wh.backend.drop_table(name, force=True)
+    people = wh.table("people").select(person=wh.table("people").person_id)
+    for name in _PER_PERSON:
+        if not wh.has_table(name):
+            continue
+        rows = wh.table(name)
+        kept = rows.semi_join(people, rows.customer_id == people.person)
+        work = f"_retention_{name}"
+        wh.backend.create_table(work, kept, overwrite=True)
+        wh.swap_in({name: work})

@@ -8,6 +8,7 @@ e-mail, address) are not in it: a rule can ask whether a person has one, not wha
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 import ibis
@@ -48,8 +49,34 @@ def age_band(age: ir.IntegerValue) -> ir.StringValue:
     return ibis.cases(*cases, else_=ibis.null("string"))
 
 
+#: The segment base as of the last analysis, kept so that rule counts read one table.
+BASE_TABLE = "segment_base"
+
+
 def segment_base(stores: Stores, *, today: date | None = None) -> ir.Table:
-    """One row per person (``customer_id`` is the person id) with every segmentable field."""
+    """One row per person (``customer_id`` is the person id) with every segmentable field.
+
+    After ``chandung analyze`` this is the table the analysis kept (ages as of that day), so
+    a count reads one table. Before any analysis it is computed from the tables as they are,
+    with ages as of ``today``.
+    """
+    wh = stores.warehouse
+    if wh.has_table(BASE_TABLE):
+        return wh.table(BASE_TABLE)
+    return build_segment_base(stores, today=today)
+
+
+def refresh_segment_base(stores: Stores) -> int:
+    """Compute the segment base and keep it as ``segment_base`` (swapped in whole)."""
+    wh = stores.warehouse
+    work = f"_derived_base_{uuid.uuid4().hex[:8]}"
+    wh.backend.create_table(work, build_segment_base(stores))
+    wh.swap_in({BASE_TABLE: work})
+    return int(wh.table(BASE_TABLE).count().to_pyarrow().as_py())
+
+
+def build_segment_base(stores: Stores, *, today: date | None = None) -> ir.Table:
+    """The segment base computed from the tables now (see :func:`segment_base`)."""
     wh = stores.warehouse
     today = today or date.today()
     people = wh.table(PEOPLE_TABLE)

@@ -65,8 +65,12 @@ class Warehouse:
             if "Could not set lock" in reason:
                 raise StoreError("store.locked", url=redact_url(url)) from exc
             raise StoreError("store.unreachable", url=redact_url(url), reason=reason) from exc
-        if duckdb_memory_limit and backend.name == "duckdb":
-            backend.raw_sql(f"SET memory_limit = '{duckdb_memory_limit}'")
+        if backend.name == "duckdb":
+            # DuckDB draws a progress bar on standard output for long queries, which would mix
+            # into the output of commands (--json above all).
+            backend.raw_sql("SET enable_progress_bar = false")
+            if duckdb_memory_limit:
+                backend.raw_sql(f"SET memory_limit = '{duckdb_memory_limit}'")
         return cls(backend, url, work_dir=work_dir)
 
     def __enter__(self) -> Warehouse:
