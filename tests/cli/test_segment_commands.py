@@ -117,3 +117,11 @@ def test_not_target(home: Path) -> None:
     assert report["non_buyers"] >= report["lookalikes"] > 0
     text = run("--lang", "en", "segment", "not-target", "Women buyers", *h)
     assert "look like the buyers of Women buyers" in text.stdout
+
+
+def test_ready_made_segmentation(home: Path) -> None:
+    h = ("--home", str(home))
+    report = json.loads(run("segment", "ready", "value", *h, "--json").stdout)
+    assert [s["id"] for s in report["segments"]] == ["other_80", "top_20"]
+    text = run("--lang", "en", "segment", "ready", "rfm", *h)
+    assert text.exit_code == 0 and "share of revenue" in text.stdout

@@ -162,3 +162,30 @@ def test_not_target_finds_non_buyers_like_the_members(shop: Stores) -> None:
     }
     if (("province",), ("Hà Nội",)) in levels:
         assert levels[(("province",), ("Hà Nội",))]["share_b"] == 1.0
+
+
+@pytest.mark.parametrize("name", ["rfm", "value", "buying_power"])
+def test_ready_made_segmentations_cover_every_buyer(shop: Stores, name: str) -> None:
+    from chandung.services.ready_segments import ready_segmentation
+
+    report = ready_segmentation(shop, name)
+    base = segment_base(shop).to_pandas()
+    buyers = base[base.bought.fillna(False).astype(bool)]
+    assert sum(s["size"] for s in report["segments"]) == len(buyers)
+    assert sum(s["revenue_share"] for s in report["segments"]) == pytest.approx(1.0)
+    if name == "value":
+        top = next(s for s in report["segments"] if s["id"] == "top_20")
+        assert top["share"] == pytest.approx(0.2, abs=0.01)
+        assert top["value_share"] > 0.2  # the top fifth holds more than a fifth of the value
+    if name == "rfm":
+        counts = buyers.rfm_segment.value_counts()
+        assert {s["id"]: s["size"] for s in report["segments"]} == counts.to_dict()
+
+
+def test_ready_made_by_one_kind_of_data(shop: Stores) -> None:
+    from chandung.services.ready_segments import ready_segmentation
+
+    report = ready_segmentation(shop, "technology")
+    assert report["kinds"] == ["technology"] and report["k"] == len(report["segments"]) >= 2
+    with pytest.raises(InputError, match="buying_power"):
+        ready_segmentation(shop, "astrology")

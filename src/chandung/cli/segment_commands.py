@@ -15,6 +15,7 @@ from ..services import segments as service
 from ..services._export import write_batches
 from ..services.auto_segments import assignments, auto_segment
 from ..services.not_target import not_target
+from ..services.ready_segments import ready_segmentation
 from ..services.stores import open_stores
 from ._context import HomeOption, JsonOption, out_console, print_json, state
 
@@ -339,6 +340,43 @@ def not_target_(
                 lookalikes=format_number(d["mean_a"] or 0.0, lang, 1),
                 buyers=format_number(d["mean_b"] or 0.0, lang, 1),
             ))  # fmt: skip
+
+
+@segment_app.command("ready")
+def ready(
+    ctx: typer.Context,
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="rfm, value, buying_power, demographic, behavioural, technology, needs or b2b. "
+            "/ Cách phân khúc có sẵn.",
+            show_default=False,
+        ),
+    ],
+    seed: Annotated[int, typer.Option("--seed", help="Random seed. / Hạt giống ngẫu nhiên.")] = 0,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """A ready-made segmentation: RFM, value tiers, buying power, or by one kind of data. /
+    Phân khúc có sẵn."""
+    st = state(ctx)
+    ws = st.workspace(home)
+    lang = st.lang(ws)
+    with open_stores(ws) as stores:
+        report = ready_segmentation(stores, name, language=lang, seed=seed)
+    if as_json:
+        print_json(report)
+        return
+    table = RichTable(box=None)
+    for key in ("name", "members", "share", "revenue_share"):
+        table.add_column(translate(f"cli.segment.{key}", lang))
+    labels = service.level_labels(lang).get("rfm_segment", {}) if name == "rfm" else {}
+    for s in report["segments"]:
+        table.add_row(
+            labels.get(str(s["id"]), str(s["id"])), format_number(s["size"], lang),
+            format_percent(s["share"], lang), format_percent(s["revenue_share"], lang),
+        )  # fmt: skip
+    out_console().print(table)
 
 
 @segment_app.command("snapshot")
