@@ -39,6 +39,10 @@ from ._rule_ast import (
 )
 from ._rule_lexer import FOLD_FROM, FOLD_TO, fold_text
 
+#: A table may carry, next to a text or list column ``x``, the column ``x__folded`` holding
+#: the same values already folded; rules then compare with it instead of folding every row.
+FOLDED_SUFFIX = "__folded"
+
 
 def fold_column(column: ir.StringValue) -> ir.StringValue:
     """The warehouse side of :func:`fold_text`: base letters, then lower case."""
@@ -131,6 +135,11 @@ class Compiler:
 
     def predicate(self, rule: Condition, column: Any) -> ir.BooleanValue:
         field = rule.field
+        stored = f"{field.name}{FOLDED_SUFFIX}"
+        if field.type in ("list", "text") and stored in self.table.columns:
+            if field.type == "list":
+                return self.list_predicate(rule, self.table[stored], already_folded=True)
+            return self.text_predicate(rule, self.table[stored])
         if field.type == "list":
             return self.list_predicate(rule, column)
         if field.type == "text":
@@ -168,8 +177,10 @@ class Compiler:
             return folded.contains(ibis.literal(fold_text(rule.value)))
         raise TypeError(f"cannot compile {rule!r}")  # pragma: no cover - parser checks operators
 
-    def list_predicate(self, rule: Condition, column: Any) -> ir.BooleanValue:
-        folded = column.map(fold_column)
+    def list_predicate(
+        self, rule: Condition, column: Any, *, already_folded: bool = False
+    ) -> ir.BooleanValue:
+        folded = column if already_folded else column.map(fold_column)
         values: tuple[Value, ...]
         if isinstance(rule, Contains):
             values = (rule.value,)

@@ -16,6 +16,7 @@ import ibis.expr.types as ir
 
 from ..metrics.customer_summary import buyer_orders
 from ..schema.vocab import CONTACT_CHANNELS
+from ..segments._rule_compile import FOLDED_SUFFIX, fold_column
 from .identity import LINKS_TABLE, PEOPLE_TABLE
 from .stores import Stores
 from .value import VALUE_TABLE
@@ -70,7 +71,16 @@ def refresh_segment_base(stores: Stores) -> int:
     """Compute the segment base and keep it as ``segment_base`` (swapped in whole)."""
     wh = stores.warehouse
     work = f"_derived_base_{uuid.uuid4().hex[:8]}"
-    wh.backend.create_table(work, build_segment_base(stores))
+    base = build_segment_base(stores)
+    # Rules compare text without case or diacritics: keep each text and list folded once
+    # here, so a count compares stored values instead of folding every row again.
+    folded = {}
+    for name, dtype in base.schema().items():
+        if dtype.is_string():
+            folded[f"{name}{FOLDED_SUFFIX}"] = fold_column(base[name])
+        elif dtype.is_array() and dtype.value_type.is_string():
+            folded[f"{name}{FOLDED_SUFFIX}"] = base[name].map(fold_column)
+    wh.backend.create_table(work, base.mutate(**folded))
     wh.swap_in({BASE_TABLE: work})
     return int(wh.table(BASE_TABLE).count().to_pyarrow().as_py())
 

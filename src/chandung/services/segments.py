@@ -21,6 +21,7 @@ from sqlalchemy import select
 from ..errors import InputError, NotFoundError
 from ..i18n import catalogue
 from ..schema.vocab import CONTACT_CHANNELS
+from ..segments._rule_compile import FOLDED_SUFFIX
 from ..segments.profiles import (
     AttributeKind,
     SegmentComparison,
@@ -53,7 +54,7 @@ def field_catalogue(base: ir.Table) -> dict[str, FieldInfo]:
     """The fields a rule may use: every column of the segment base but the person id."""
     catalogue: dict[str, FieldInfo] = {}
     for name, dtype in base.schema().items():
-        if name == "customer_id":
+        if name == "customer_id" or name.endswith(FOLDED_SUFFIX):
             continue
         if dtype.is_numeric():
             kind = "number"
@@ -207,7 +208,7 @@ def delete_segment(stores: Stores, name: str) -> None:
 def segment_members(stores: Stores, name: str) -> ir.Table:
     """The members of a saved segment now: ``customer_id`` (the person id) and the base."""
     _, members = members_of(stores, _saved(stores, name).rule)
-    return members
+    return members.drop(*[c for c in members.columns if c.endswith(FOLDED_SUFFIX)])
 
 
 def snapshot_segment(stores: Stores, name: str) -> int:
