@@ -24,7 +24,6 @@ from ..metrics.customer_summary import buyer_orders
 from .stores import Stores
 from .value import (
     DAYS_PER_WEEK,
-    TIME_UNIT,
     VALIDATION_BUCKETS,
     _column,
     _fit_transaction,
@@ -184,4 +183,4 @@ def _tracking(stores: Stores, fitted: Any, calibration_end: date, end: date) -> 
     return points
 
 
-__all__ = ["TIME_UNIT", "FrequencyBucket", "TrackingPoint", "ValidationReport", "validate_clv"]
+__all__ = ["FrequencyBucket", "TrackingPoint", "ValidationReport", "validate_clv"]

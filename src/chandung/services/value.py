@@ -10,6 +10,7 @@ batches, scores each batch with the fitted models and writes it back to the deri
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
@@ -261,9 +262,19 @@ def score_customers(stores: Stores) -> ScoreReport:
     purchase and the predicted lifetime value over the configured horizon.
     """
     started = time.perf_counter()
-    settings = stores.workspace.settings.value
     end = observation_end(stores)
-    summary = summary_table(stores, end=end)
+    # The summary feeds three reads (two sets of patterns and the scoring stream): computed
+    # once from the orders into a temporary table instead of three times.
+    work = f"_derived_summary_{uuid.uuid4().hex[:8]}"
+    stores.warehouse.backend.create_table(work, summary_table(stores, end=end), temp=True)
+    try:
+        return _score(stores, stores.warehouse.backend.table(work), end, started)
+    finally:
+        stores.warehouse.backend.drop_table(work, force=True)
+
+
+def _score(stores: Stores, summary: ir.Table, end: date, started: float) -> ScoreReport:
+    settings = stores.workspace.settings.value
     fit_started = time.perf_counter()
     transactions = _fit_transaction(settings.transaction_model, _transaction_patterns(summary))
     transaction_report = _report(
