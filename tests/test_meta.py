@@ -30,6 +30,8 @@ ALLOWED: dict[str, set[str]] = {
     "metrics": BASE | {"schema", "store"},
     "models": BASE | {"schema"},
     "segments": BASE | {"schema", "metrics", "models"},
+    "voc": BASE | {"schema", "segments"},
+    "personas": BASE | {"schema", "metrics", "models", "segments", "voc"},
     "datasets": BASE | {"schema"},
     "ingest": BASE | {"schema"},
     "identity": BASE | {"schema"},

@@ -100,6 +100,49 @@ class ValueSettings(_Section):
     )
 
 
+class PersonaSettings(_Section):
+    min_segment_share: float = Field(
+        0.01,
+        ge=0.0,
+        le=1.0,
+        description="Smallest share of the customers a segment needs to get a persona.",
+    )
+    min_segment_size: int = Field(
+        50, ge=1, description="Fewest customers a segment needs to get a persona."
+    )
+    min_respondents: int = Field(
+        15,
+        ge=1,
+        description="Fewest survey respondents in a segment for its goals and buying criteria.",
+    )
+    min_texts: int = Field(
+        15,
+        ge=1,
+        description="Fewest feedback texts in a segment for its motivations, objections and "
+        "quotes.",
+    )
+    min_share: float = Field(
+        0.1,
+        ge=0.0,
+        le=1.0,
+        description="Smallest share of a segment that must name a goal, pain point or channel "
+        "for it to be listed.",
+    )
+    stability_replicates: int = Field(
+        200, ge=10, le=10_000, description="Bootstrap replicates behind each stability score."
+    )
+    llm_url: str = Field(
+        "",
+        description="Optional OpenAI-compatible chat endpoint that rephrases persona summaries "
+        "(never adds facts: a rephrasing that changes a number or name is refused). Empty: off.",
+    )
+    llm_model: str = Field("", description="Model name sent to `llm_url`.")
+    llm_api_key_env: str = Field(
+        "CHANDUNG_LLM_API_KEY",
+        description="Environment variable holding the API key of `llm_url` (never stored).",
+    )
+
+
 class ServerSettings(_Section):
     host: str = Field("127.0.0.1", description="Address the web app listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port the web app listens on.")
@@ -121,6 +164,7 @@ class Settings(_Section):
     identity: IdentitySettings = Field(default_factory=IdentitySettings)
     quality: QualitySettings = Field(default_factory=QualitySettings)
     value: ValueSettings = Field(default_factory=ValueSettings)
+    personas: PersonaSettings = Field(default_factory=PersonaSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     demo: DemoSettings = Field(default_factory=DemoSettings)
 

@@ -13,6 +13,7 @@ from . import (
     customer_commands,
     demo,
     import_commands,
+    persona_commands,
     quality_commands,
     retention_commands,
     segment_commands,
@@ -74,6 +75,7 @@ quality_commands.register(app)
 retention_commands.register(app)
 value_commands.register(app)
 segment_commands.register(app)
+persona_commands.register(app)
 
 
 def main() -> None:

@@ -106,3 +106,43 @@ class Segmentation(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     settings: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     summary: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+
+class PersonaSet(Base):
+    """One version of the personas: where they came from, their quality, and how each was
+    matched to the previous version's."""
+
+    __tablename__ = "persona_sets"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    source: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    settings: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    quality: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    matches: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+
+class PersonaRecord(Base):
+    """One persona of one version, stored without language (text is written when shown)."""
+
+    __tablename__ = "personas"
+
+    version: Mapped[int] = mapped_column(
+        Integer, ForeignKey("persona_sets.version"), primary_key=True
+    )
+    persona_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+
+class PersonaEdit(Base):
+    """What a person changed by hand on a persona; kept by persona id across versions."""
+
+    __tablename__ = "persona_edits"
+
+    persona_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    nickname: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    notes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    hidden_sections: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,1 @@
+"""Personas: data-driven portraits of customer segments, with the evidence behind every line."""
