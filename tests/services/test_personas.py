@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -38,6 +39,8 @@ class Demo:
     personas: dict[str, list[dict[str, Any]]]  # by language
     group_of_persona: dict[str, str]
     truth: pd.DataFrame  # one row per person: group and the traits to compare
+    assigned: pd.Series  # segment of every person
+    person_of: pd.Series  # person of every customer record
 
 
 def _truth(stores: Stores) -> pd.DataFrame:
@@ -77,7 +80,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         for p in personas["en"]:
             members = joined[joined.segment_id == p["segment"]["id"]]
             group_of_persona[p["id"]] = members.group.mode().iloc[0]
-    yield Demo(home, personas, group_of_persona, truth)
+        links = stores.warehouse.table("customer_links").to_pandas()
+        person_of = links.set_index("customer_id").person_id
+    yield Demo(home, personas, group_of_persona, truth, assigned, person_of)
 
 
 def _statement(persona: dict[str, Any], section: str, key: str) -> dict[str, Any]:
@@ -157,13 +162,14 @@ def test_quotes_are_masked_and_come_from_members(demo: Demo) -> None:
         authors = feedback.to_pandas().set_index("feedback_id").customer_id
     quotes = [q for p in demo.personas["vi"] for q in p["quotes"] if "text" in q]
     assert quotes
-    for quote in quotes:
-        (text_id,) = quote["evidence"]["ids"]
-        assert text_id in authors.index
-        assert (
-            not any(ch.isdigit() for ch in quote["text"].replace("45", ""))
-            or len([c for c in quote["text"] if c.isdigit()]) < 9
-        )
+    for persona in demo.personas["vi"]:
+        for quote in (q for q in persona["quotes"] if "text" in q):
+            (text_id,) = quote["evidence"]["ids"]
+            person = demo.person_of[authors[text_id]]
+            assert demo.assigned[person] == persona["segment"]["id"]
+            compact = re.sub(r"[ .\-]", "", quote["text"])
+            assert not re.search(r"(\+?84|0)\d{9}", compact), quote["text"]
+            assert "@" not in quote["text"]
 
 
 @pytest.fixture
