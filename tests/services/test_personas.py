@@ -231,3 +231,21 @@ def test_regenerating_after_more_orders_makes_version_2_and_keeps_a_rename(
     sizes = [c for p in changed for c in p["changes"] if c["what"] in ("size", "predicted_clv_vnd")]
     assert sizes
     assert all(line.endswith(".") and "→" in line for p in changed for line in p["text"])
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_cards_of_the_demo_personas_fit_their_panels(demo: Demo, language: str) -> None:
+    from chandung.personas.card_image import card_layout, render_card_pdf
+    from chandung.personas.cards import render_card_html
+
+    for persona in demo.personas[language]:
+        layout = card_layout(persona, language=language)
+        assert persona["name"] in layout.text()
+        for i, item in enumerate(layout.texts):
+            assert layout.page.contains(item.box, tolerance=0), item
+            assert layout.panels[item.panel].contains(item.box), item
+            assert not any(item.box.overlaps(other.box) for other in layout.texts[i + 1 :])
+        pdf = render_card_pdf(persona, language=language)
+        assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+        html = render_card_html(persona, language=language)
+        assert persona["summary"]["text"].split(";")[0].replace("&", "&amp;") in html

@@ -33,7 +33,9 @@ Limits
 ------
 A lexicon does not understand: it misses sarcasm ("giao nhanh ghê, có 2 tuần à"), unusual
 wording and misspellings it has not seen, and it judges negation only where a pattern spells it
-out. Counts built on it are indicators to be read with the quotes that back them, not exact
+out. An ``unless`` pattern cancels its topic for the whole text, not just for its clause: in
+"Giao nhanh, nhưng lần này không đúng hẹn" the praise for fast delivery is lost too. Counts
+built on the lexicon are indicators to be read with the quotes that back them, not exact
 measures.
 """
 
