@@ -93,3 +93,24 @@ def test_bad_card_format(home: Path, tmp_path: Path) -> None:
                  "--home", str(home))  # fmt: skip
     assert result.exit_code != 0 and "docx" in result.output
     assert not (tmp_path / "x").exists()
+
+
+def test_personas_from_saved_segments(home: Path) -> None:
+    h = ("--home", str(home))
+    rules = {"Phụ nữ": "gender = female", "Nam giới": "gender = male"}
+    for name, rule in rules.items():
+        assert run("segment", "create", name, "--rule", rule, *h).exit_code == 0
+    result = run("personas", "generate", "--segments", ",".join(rules), "--lang", "en", *h,
+                 "--json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["source"] == {"source": "segments", "segments": list(rules)}
+    by_segment = {p["segment"]["name"]: p for p in data["personas"]}
+    assert set(by_segment) == set(rules)
+    women = next(s for s in by_segment["Phụ nữ"]["demographics"] if s["key"] == "gender")
+    men = next(s for s in by_segment["Nam giới"]["demographics"] if s["key"] == "gender")
+    assert women["value"] == "female" and women["evidence"]["share_in_segment"] == 1.0
+    assert men["value"] == "male"
+    assert by_segment["Phụ nữ"]["identity"]["gender"] == "female"
+    unknown = run("personas", "generate", "--segments", "Không có", *h)
+    assert unknown.exit_code != 0 and "Không có" in unknown.output

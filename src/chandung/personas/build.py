@@ -37,7 +37,7 @@ DEMOGRAPHICS = (
     "education", "province",
 )  # fmt: skip
 #: Business attributes, shown for segments of business buyers.
-BUSINESS = ("industry", "company_size", "is_decision_maker")
+BUSINESS = ("industry", "company_size", "decision_maker_title", "is_decision_maker")
 #: Survey questions (ids) each section reads, in the shipped profile survey's codes.
 SURVEY_QUESTIONS: dict[str, tuple[str, ...]] = {
     "goals": ("goals",),

@@ -177,10 +177,11 @@ def _enriched_base(stores: Stores) -> ir.Table:
             base = base.left_join(per, base.customer_id == per.p_person).drop("p_person")
     if wh.has_table("accounts"):
         accounts = wh.table("accounts")
+        wanted = ("industry", "company_size", "decision_maker_title")
         acc = accounts.select(
-            a_id=accounts.account_id, industry=accounts.industry,
-            company_size=accounts.company_size,
-        )  # fmt: skip
+            a_id=accounts.account_id,
+            **{c: accounts[c].cast("string") for c in wanted if c in accounts.columns},
+        )
         base = base.left_join(acc, base.account_id == acc.a_id).drop("a_id")
     return base
 
@@ -246,7 +247,7 @@ def _distributions(
 def _customer_distributions(both: ir.Table, base: ir.Table) -> dict[str, Distribution]:
     derived = (
         "income_band", "children", "is_business", "buyer_type", "main_channel", "mindset",
-        "lifestyle", "is_decision_maker", "industry", "company_size",
+        "lifestyle", "is_decision_maker", "industry", "company_size", "decision_maker_title",
     )  # fmt: skip
     wanted = [c for c in (*BASE_CATEGORICAL, *derived) if c in base.columns]
     parts = [
@@ -268,7 +269,7 @@ def _customer_distributions(both: ir.Table, base: ir.Table) -> dict[str, Distrib
 def _source_of(attribute: str) -> str:
     if attribute in ("mindset", "lifestyle", "is_decision_maker"):
         return f"customers.{attribute}"
-    if attribute in ("industry", "company_size"):
+    if attribute in ("industry", "company_size", "decision_maker_title"):
         return f"accounts.{attribute}"
     if attribute in ("rfm_segment", "main_channel_group"):
         return f"customer_value.{attribute}"
