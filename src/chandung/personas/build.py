@@ -585,7 +585,7 @@ class PersonaBuilder:
         if discount is not None and discount.template == "persona.text.deal_seeker":
             out.append(("rec:deals", "persona.rec.deals", discount))
         return [
-            Statement(key, template, dict(source.params), source.evidence)
+            Statement(key, template, {**source.params, "of": source.key}, source.evidence)
             for key, template, source in out
         ]
 
@@ -608,6 +608,11 @@ class PersonaBuilder:
             "criterion": level("buying_criteria", "criterion"),
             "pain": level("pain_points", "pain"),
         }
+        province = next(
+            (st for st in sections.get("demographics", []) if st.key == "province"), None
+        )
+        if province is not None and province.evidence is not None:
+            params["province_share"] = province.evidence.share_in_segment
         share = info.size / facts.base_size if facts.base_size else None
         return Statement(
             "summary",

@@ -104,11 +104,13 @@ def statement_text(statement: Statement, language: str) -> str:
             params["rank"] = format_number(value, language, 1)
         else:
             params[name] = value
-    params.update(_figures(statement.evidence, statement.key, language))
+    # A recommendation shows the figures of the statement it follows from, written as such.
+    figures_of = str(statement.params.get("of", statement.key))
+    params.update(_figures(statement.evidence, figures_of, language))
+    text = translate(statement.template, language, **params)
     if statement.template == "persona.text.pain_survey" and params.get("texts_share"):
-        extra = translate("persona.text.pain_also_texts", language, share=params["texts_share"])
-        return translate(statement.template, language, **params) + extra
-    return translate(statement.template, language, **params)
+        text += translate("persona.text.pain_also_texts", language, share=params["texts_share"])
+    return text[:1].upper() + text[1:]
 
 
 def render_statement(statement: Statement, language: str) -> dict[str, Any]:
@@ -145,7 +147,17 @@ def summary_text(persona: Persona, language: str) -> str:
     if who_text:
         clauses.append(who_text)
     if "province" in p:
-        clauses.append(translate("persona.summary.where", language, province=p["province"]))
+        share = p.get("province_share")
+        # A region held by under a third of the segment is its largest, not its home.
+        key = "where" if share is None or share >= 1 / 3 else "spread"
+        clauses.append(
+            translate(
+                f"persona.summary.{key}",
+                language,
+                province=p["province"],
+                share=format_percent(share or 0.0, language, 0),
+            )
+        )
     if "channel" in p:
         channel = level_label("channel", str(p["channel"]), language)
         if "category" in p:
