@@ -599,7 +599,7 @@ class PersonaBuilder:
                     return None if value is None else str(value)
             return None
 
-        params = {
+        params: dict[str, str | float | None] = {
             "gender": level("demographics", "gender"),
             "age_band": level("demographics", "age_band"),
             "province": level("demographics", "province"),
