@@ -12,7 +12,9 @@ Tree::
     ├── WorkspaceError                   the workspace is missing or unusable
     ├── StoreError                       the warehouse or app database failed
     │   └── EngineCapabilityError        the engine lacks a capability the call needs
-    └── NotFoundError (LookupError)      a named thing does not exist
+    ├── NotFoundError (LookupError)      a named thing does not exist
+    ├── AuthenticationError              not signed in, or wrong credentials
+    └── AccessDenied (PermissionError)   the role may not do this
 """
 
 from __future__ import annotations
@@ -123,3 +125,17 @@ class NotFoundError(ChandungError, LookupError):
 
     status = 404
     default_code = "not_found"
+
+
+class AuthenticationError(ChandungError):
+    """Not signed in, or the credentials are wrong (never saying which part was wrong)."""
+
+    status = 401
+    default_code = "auth.required"
+
+
+class AccessDenied(ChandungError, PermissionError):
+    """The signed-in role may not do this."""
+
+    status = 403
+    default_code = "auth.denied"

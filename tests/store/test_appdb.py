@@ -11,7 +11,7 @@ from chandung.store.appdb import AppDatabase
 
 def test_new_database_is_migrated_to_head(tmp_path: Path) -> None:
     db = AppDatabase.connect(f"sqlite:///{tmp_path / 'app.db'}")
-    assert db.revision() == AppDatabase.head_revision() == "0005"
+    assert db.revision() == AppDatabase.head_revision() == "0006"
     db.close()
 
 

@@ -365,27 +365,28 @@ def _order_distributions(
         weekend=orders.ordered_at.day_of_week.index().isin([5, 6]).ifelse("weekend", "weekday"),
         discount=(orders.discount_vnd.fill_null(0) > 0).ifelse("discount", "full_price"),
     )
-    both = _with_segments(o, members)
-    columns = ("channel", "device", "payment", "season", "tet", "weekend", "discount")
-    parts = [
-        both.select(segment_id=both.segment_id, attribute=ibis.literal(c), level=both[c])
-        for c in columns
-    ]
-    if wh.has_table("order_items"):
-        items = wh.table("order_items")
-        lines = items.select(i_order=items.order_id, category=items.category.cast("string"))
-        lines = lines.filter(lines.category.notnull()).distinct()
-        with_cat = both.inner_join(lines, both.order_id == lines.i_order)
-        parts.append(
-            with_cat.select(
-                segment_id=with_cat.segment_id,
-                attribute=ibis.literal("category"),
-                level=with_cat.category,
+    # Each order once per segment of its buyer and once for the base, computed once.
+    with _temporary(wh, _with_segments(o, members)) as both:
+        columns = ("channel", "device", "payment", "season", "tet", "weekend", "discount")
+        parts = [
+            both.select(segment_id=both.segment_id, attribute=ibis.literal(c), level=both[c])
+            for c in columns
+        ]
+        if wh.has_table("order_items"):
+            items = wh.table("order_items")
+            lines = items.select(i_order=items.order_id, category=items.category.cast("string"))
+            lines = lines.filter(lines.category.notnull()).distinct()
+            with_cat = both.inner_join(lines, both.order_id == lines.i_order)
+            parts.append(
+                with_cat.select(
+                    segment_id=with_cat.segment_id,
+                    attribute=ibis.literal("category"),
+                    level=with_cat.category,
+                )
             )
-        )
-    counts = _long_counts(parts)
-    totals_rows = both.group_by("segment_id").aggregate(n=both.count()).to_pyarrow().to_pylist()
-    totals = {int(r["segment_id"]): int(r["n"]) for r in totals_rows}
+        counts = _long_counts(parts)
+        totals_rows = both.group_by("segment_id").aggregate(n=both.count()).to_pyarrow()
+    totals = {int(r["segment_id"]): int(r["n"]) for r in totals_rows.to_pylist()}
     names = [*columns, "category"] if wh.has_table("order_items") else list(columns)
     sources = {
         c: "order_items.category" if c == "category" else f"orders.{_order_column(c)}"
@@ -474,7 +475,11 @@ def _survey(
         return {}, {}
     survey = wh.table("survey_responses")
     answered = _person_of(survey.filter(survey.customer_id.notnull()), links)
-    both = _with_segments(answered, members)
+    with _temporary(wh, _with_segments(answered, members)) as both:
+        return _survey_counts(both)
+
+
+def _survey_counts(both: ir.Table) -> tuple[dict[str, Distribution], dict[str, Numeric]]:
     texts = both.filter(both.answer_text.notnull() & both.answer_number.isnull())
     labels = texts.select(
         segment_id=texts.segment_id,

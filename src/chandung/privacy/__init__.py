@@ -1,0 +1,1 @@
+"""Privacy by design: roles and permissions, masking, audit trail, keys."""
