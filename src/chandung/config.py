@@ -143,6 +143,42 @@ class PersonaSettings(_Section):
     )
 
 
+class SecuritySettings(_Section):
+    encrypt_at_rest: bool = Field(
+        True,
+        description="Encrypt the warehouse (DuckDB) with the workspace key. The key is kept in "
+        "`keys/` (owner-only) or given by the environment variable named by `key_env`.",
+    )
+    key_env: str = Field(
+        "CHANDUNG_KEY",
+        description="Environment variable that may hold the workspace key instead of the key "
+        "file (base64, 32 bytes).",
+    )
+    session_hours: int = Field(
+        12, ge=1, le=24 * 30, description="Hours a browser session stays signed in."
+    )
+    lockout_attempts: int = Field(
+        5, ge=1, le=100, description="Failed sign-ins in a row that lock an account."
+    )
+    lockout_minutes: int = Field(
+        15, ge=1, description="Minutes a locked account stays locked."
+    )
+
+
+class BackupSettings(_Section):
+    destinations: list[str] = Field(
+        default_factory=list,
+        description="Folders backups are written to (local folders or a mounted drive); "
+        "empty: the workspace's `backups/` folder.",
+    )
+    keep: int = Field(7, ge=1, le=1000, description="Backups kept per destination.")
+    schedule: str = Field(
+        "",
+        description="When `chandung backup --if-due` makes a backup: `daily`, `weekly` or "
+        "`hourly` (run it from cron or a systemd timer); empty: only on demand.",
+    )
+
+
 class ServerSettings(_Section):
     host: str = Field("127.0.0.1", description="Address the web app listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port the web app listens on.")
@@ -165,6 +201,8 @@ class Settings(_Section):
     quality: QualitySettings = Field(default_factory=QualitySettings)
     value: ValueSettings = Field(default_factory=ValueSettings)
     personas: PersonaSettings = Field(default_factory=PersonaSettings)
+    security: SecuritySettings = Field(default_factory=SecuritySettings)
+    backup: BackupSettings = Field(default_factory=BackupSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     demo: DemoSettings = Field(default_factory=DemoSettings)
 

@@ -10,14 +10,19 @@ import typer
 from .._version import __version__
 from ..i18n import LANGUAGES
 from . import (
+    audit_commands,
+    backup_commands,
     customer_commands,
     demo,
     import_commands,
+    key_commands,
     persona_commands,
     quality_commands,
     retention_commands,
     segment_commands,
     serve,
+    subject_commands,
+    user_commands,
     value_commands,
     workspace_commands,
 )
@@ -76,6 +81,11 @@ retention_commands.register(app)
 value_commands.register(app)
 segment_commands.register(app)
 persona_commands.register(app)
+user_commands.register(app)
+audit_commands.register(app)
+subject_commands.register(app)
+backup_commands.register(app)
+key_commands.register(app)
 
 
 def main() -> None:
