@@ -160,9 +160,7 @@ class SecuritySettings(_Section):
     lockout_attempts: int = Field(
         5, ge=1, le=100, description="Failed sign-ins in a row that lock an account."
     )
-    lockout_minutes: int = Field(
-        15, ge=1, description="Minutes a locked account stays locked."
-    )
+    lockout_minutes: int = Field(15, ge=1, description="Minutes a locked account stays locked.")
 
 
 class BackupSettings(_Section):

@@ -10,6 +10,7 @@ import typer
 from .._version import __version__
 from ..i18n import LANGUAGES
 from . import (
+    audience_commands,
     audit_commands,
     backup_commands,
     customer_commands,
@@ -86,6 +87,7 @@ audit_commands.register(app)
 subject_commands.register(app)
 backup_commands.register(app)
 key_commands.register(app)
+audience_commands.register(app)
 
 
 def main() -> None:
