@@ -6,16 +6,20 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from chandung.services.stores import Stores
+from chandung.services.stores import Stores, open_stores
 from chandung.web import create_app
 from chandung.workspace import Workspace
+
+from .conftest import add_users, sign_in
 
 
 @pytest.fixture
 def client(tiny_business: Stores) -> Iterator[TestClient]:
     ws = tiny_business.workspace
+    add_users(tiny_business)
     tiny_business.close()  # the app opens the workspace itself, as `chandung serve` does
     with TestClient(create_app(ws)) as c:
+        sign_in(c, "viewer")
         yield c
 
 
@@ -64,7 +68,10 @@ def test_nothing_is_loaded_from_another_host(client: TestClient) -> None:
 
 def test_empty_workspace_says_what_to_do(tmp_path: pytest.TempPathFactory) -> None:
     ws = Workspace.open(tmp_path / "empty")  # type: ignore[operator]
+    with open_stores(ws) as stores:
+        add_users(stores)
     with TestClient(create_app(ws)) as c:
+        sign_in(c, "viewer")
         html = c.get("/").text
     assert "chandung demo" in html
 

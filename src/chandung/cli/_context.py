@@ -11,11 +11,15 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from typer.core import TyperGroup
 
-from ..errors import ChandungError
+from ..errors import AuthenticationError, ChandungError
 from ..i18n import normalise_language, translate
+from ..privacy.context import acting_as
+from ..privacy.roles import LOCAL_OPERATOR, Principal
 from ..workspace import Workspace
+from .permissions import COMMAND_PERMISSIONS, TOKEN_ENV
 
 HomeOption = Annotated[
     Path | None,
@@ -72,14 +76,18 @@ class ErrorHandlingGroup(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         try:
-            return super().invoke(ctx)
+            with acting_as(_cli_principal(ctx)) as principal:
+                permission = COMMAND_PERMISSIONS.get(_command_path(self, ctx))
+                if permission is not None:
+                    principal.require(permission)
+                return super().invoke(ctx)
         except ChandungError as exc:
             st = ctx.obj if isinstance(ctx.obj, State) else State()
             if st.debug:
                 raise
             language = st.language or normalise_language(None)
             err_console().print(
-                f"[bold red]{translate('cli.error', language)}[/] {exc.render(language)}",
+                f"[bold red]{translate('cli.error', language)}[/] {escape(exc.render(language))}",
                 markup=True,
             )
             raise typer.Exit(1) from None
@@ -101,6 +109,44 @@ class ErrorHandlingGroup(TyperGroup):
                 f"[bold red]{translate('cli.error', language)}[/] {message}", markup=True
             )
             raise typer.Exit(70) from None
+
+
+def _command_path(group: Any, ctx: Any) -> str:
+    """The command about to run (``"segment create"``), from the words after the options."""
+    words = list(getattr(ctx, "_protected_args", []) or []) + list(ctx.args)
+    path: list[str] = []
+    current = group
+    for word in words:
+        if not hasattr(current, "get_command"):
+            break
+        sub = current.get_command(ctx, word)
+        if sub is None:
+            break
+        path.append(word)
+        current = sub
+    return " ".join(path)
+
+
+def _cli_principal(ctx: Any) -> Principal:
+    """The local operator, or the user of the API token in ``CHANDUNG_TOKEN``."""
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    if not token:
+        return LOCAL_OPERATOR
+    from ..services.stores import open_stores
+    from ..services.users import token_principal
+
+    home = ctx.params.get("home")
+    words = list(getattr(ctx, "_protected_args", []) or []) + list(ctx.args)
+    for i, word in enumerate(words):
+        if word == "--home" and i + 1 < len(words):
+            home = words[i + 1]
+        elif word.startswith("--home="):
+            home = word.split("=", 1)[1]
+    with open_stores(Workspace.open(Path(home) if home else None)) as stores:
+        principal = token_principal(stores, token)
+    if principal is None:
+        raise AuthenticationError("auth.required")
+    return principal
 
 
 def _is_usage_error(exc: Exception) -> bool:

@@ -12,6 +12,7 @@ from ..i18n.formats import format_number
 from ..services.analysis import run_analysis
 from ..services.demo import generate_demo
 from ..services.stores import open_stores
+from ..services.users import create_admin, has_admin
 from ._context import HomeOption, JsonOption, out_console, print_json, state
 from ._progress import progress_bar
 from ._summary import print_overview
@@ -70,9 +71,16 @@ def demo(
             generated = generate_demo(stores, n, s, progress=update)
         report = run_analysis(stores)
         ws = stores.workspace  # the demo names the business in config.toml
+        # A demo administrator with a random password, shown once: never a default password.
+        admin = None if has_admin(stores) else create_admin(stores, "admin")[1]
     if as_json:
         print_json(
-            {"workspace": str(ws.home), "demo": generated.as_dict(), "analysis": report.as_dict()}
+            {
+                "workspace": str(ws.home),
+                "demo": generated.as_dict(),
+                "analysis": report.as_dict(),
+                "admin_password": admin,
+            }
         )
     else:
         console = out_console()
@@ -96,6 +104,10 @@ def demo(
                     people=format_number(report.identity.people, lang),
                     merged=format_number(report.identity.merged_records, lang),
                 )
+            )
+        if admin:
+            console.print(
+                translate("cli.demo.admin", lang, username="admin", password=admin), markup=False
             )
     if not no_serve:
         run_server(ws, host, port, lang)

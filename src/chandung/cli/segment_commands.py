@@ -11,6 +11,7 @@ from rich.table import Table as RichTable
 from ..i18n import translate
 from ..i18n.formats import format_number, format_percent
 from ..segments.profiles import attribute_label
+from ..services import audit
 from ..services import segments as service
 from ..services._export import write_batches
 from ..services.auto_segments import assignments, auto_segment
@@ -108,6 +109,8 @@ def members(
         rows = service.segment_members(stores, name).drop("channels_used", "birth_date")
         batches = rows.order_by("customer_id").to_pyarrow_batches(chunk_size=50_000)
         count = write_batches(batches, output, fmt)
+        audit.record(stores, "export", target=f"segment:{name}", rows=count,
+                     details={"file": str(output or "-"), "format": fmt})  # fmt: skip
     if output is not None:
         out_console().print(
             translate("cli.segment.written", st.lang(ws), rows=count, path=str(output))
@@ -295,6 +298,8 @@ def assignments_(
     with open_stores(ws) as stores:
         rows = assignments(stores, segmentation_id).order_by("customer_id")
         count = write_batches(rows.to_pyarrow_batches(chunk_size=100_000), output, fmt)
+        audit.record(stores, "export", target=f"segmentation:{segmentation_id}", rows=count,
+                     details={"file": str(output or "-"), "format": fmt})  # fmt: skip
     if output is not None:
         out_console().print(
             translate("cli.segment.written", st.lang(ws), rows=count, path=str(output))

@@ -4,14 +4,20 @@ One random 32-byte key per workspace, kept outside the data files: in ``keys/wor
 (created owner-only on first use) or, when set, in the environment variable named by
 ``[security] key_env`` (base64). Each use gets its own key derived with HKDF-SHA256 (the
 warehouse, backups, erasure tombstones...), so a key of one use reveals nothing of another.
+
+While a key rotation is under way the next key waits beside the current one: in
+``keys/workspace.key.next``, or in the variable named by ``key_env`` plus ``_NEW`` when the key
+comes from the environment (see ``docs/encryption.md``).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives import hashes
@@ -21,6 +27,10 @@ from ..errors import ConfigError
 
 KEY_BYTES = 32
 KEY_FILE = "workspace.key"
+#: The next key during a rotation, beside the key file.
+PENDING_KEY_FILE = "workspace.key.next"
+#: Suffix of the environment variable that holds the next key during a rotation.
+PENDING_ENV_SUFFIX = "_NEW"
 
 
 def _decode(text: str, source: str) -> bytes:
@@ -49,6 +59,8 @@ def write_key_file(path: Path, key: bytes) -> None:
     try:
         with os.fdopen(fd, "w", encoding="ascii") as handle:
             handle.write(encode_key(key) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -71,6 +83,11 @@ def load_workspace_key(keys_dir: Path, env_name: str, *, create: bool = True) ->
     return key
 
 
+def read_key_file(path: Path) -> bytes:
+    """The key kept in ``path`` (base64 of 32 bytes)."""
+    return _decode(path.read_text("ascii"), str(path))
+
+
 def derive_key(master: bytes, purpose: str, length: int = KEY_BYTES) -> bytes:
     """A key for one ``purpose`` (e.g. ``"warehouse"``, ``"backup"``), derived from ``master``.
 
@@ -79,3 +96,61 @@ def derive_key(master: bytes, purpose: str, length: int = KEY_BYTES) -> bytes:
     """
     hkdf = HKDF(algorithm=hashes.SHA256(), length=length, salt=None, info=purpose.encode())
     return hkdf.derive(master)
+
+
+def key_id(key: bytes) -> str:
+    """A short public name of ``key`` (a truncated hash), to tell keys apart without
+    revealing them.
+
+    >>> len(key_id(bytes(32))), key_id(bytes(32)) == key_id(bytes(32))
+    (12, True)
+    """
+    return hashlib.sha256(b"chandung key id\0" + key).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class KeySource:
+    """Where the workspace key is kept: an environment variable or the key file."""
+
+    env_name: str
+    path: Path
+    from_env: bool
+
+    @property
+    def pending_env_name(self) -> str:
+        return self.env_name + PENDING_ENV_SUFFIX
+
+    @property
+    def pending_path(self) -> Path:
+        return self.path.with_name(PENDING_KEY_FILE)
+
+    def describe(self) -> str:
+        """``$NAME`` or the key file's path, for messages."""
+        return f"${self.env_name}" if self.from_env else str(self.path)
+
+
+def key_source(keys_dir: Path, env_name: str) -> KeySource:
+    """Where :func:`load_workspace_key` takes the key from."""
+    return KeySource(env_name, keys_dir / KEY_FILE, bool(env_name and os.environ.get(env_name)))
+
+
+def load_pending_key(keys_dir: Path, env_name: str) -> bytes | None:
+    """The next key of a rotation under way, or ``None``."""
+    source = key_source(keys_dir, env_name)
+    if source.from_env:
+        text = os.environ.get(source.pending_env_name)
+        return _decode(text, f"${source.pending_env_name}") if text else None
+    path = source.pending_path
+    return _decode(path.read_text("ascii"), str(path)) if path.exists() else None
+
+
+def promote_pending_key(keys_dir: Path) -> None:
+    """Make the next key (``workspace.key.next``) the key, at once."""
+    path = keys_dir / KEY_FILE
+    os.replace(path.with_name(PENDING_KEY_FILE), path)
+    if os.name != "nt":  # make the rename itself durable
+        fd = os.open(keys_dir, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

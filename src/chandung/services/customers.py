@@ -12,6 +12,8 @@ import pyarrow as pa
 from ..errors import NotFoundError
 from ..ingest.normalize.name_vn import name_key
 from ..ingest.normalize.phone import normalize_phone_one
+from ..privacy.context import current_principal, require
+from ..privacy.masking import mask_record, mask_table
 from ._export import ExportFormat, write_batches
 from .identity import LINKS_TABLE, PEOPLE_TABLE, resolve_identities
 from .stores import Stores
@@ -62,8 +64,54 @@ def list_people(
     return total, page
 
 
+def _sees_personal_data() -> bool:
+    return current_principal().can("personal_data.read")
+
+
+def _audit(stores: Stores, action: str, **kwargs: Any) -> None:
+    from .audit import record
+
+    record(stores, action, **kwargs)
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def list_people_for(
+    stores: Stores, *, search: str | None = None, limit: int = 50, offset: int = 0
+) -> tuple[int, list[dict[str, Any]]]:
+    """A page of people as the current principal may see them: personal data masked unless
+    they hold ``personal_data.read``, and every unmasked view recorded in the audit log."""
+    require("customers.read")
+    total, page = list_people(stores, search=search, limit=limit, offset=offset)
+    rows = [{k: _jsonable(v) for k, v in r.items()} for r in page.to_pylist()]
+    if not _sees_personal_data():
+        return total, [mask_record(r) for r in rows]
+    if rows:
+        ids = [str(r["customer_id"]) for r in rows]
+        _audit(
+            stores, "personal_data.view", target="customers",
+            rows=len(rows), details={"ids": ids[:500], "search": bool(search)},
+        )  # fmt: skip
+    return total, rows
+
+
 def show_person(stores: Stores, customer_id: str) -> dict[str, Any]:
-    """A person found by any of their record ids: the golden record and every source record."""
+    """A person found by any of their record ids: the golden record and every source record
+    (masked unless the principal may see personal data; an unmasked view is audited)."""
+    require("customers.read")
+    found = _show_person(stores, customer_id)
+    if not _sees_personal_data():
+        return {
+            "person": mask_record(found["person"]),
+            "records": [mask_record(r) for r in found["records"]],
+        }
+    _audit(stores, "personal_data.view", target=str(found["person"]["customer_id"]), rows=1)
+    return found
+
+
+def _show_person(stores: Stores, customer_id: str) -> dict[str, Any]:
     wh = stores.warehouse
     everyone = people(stores)
     links = wh.table(LINKS_TABLE)
@@ -79,6 +127,26 @@ def show_person(stores: Stores, customer_id: str) -> dict[str, Any]:
 
 
 def export_people(stores: Stores, output: Path, fmt: ExportFormat) -> int:
-    """Write every person to ``output`` (atomically), streaming; returns the number of rows."""
+    """Write every person to ``output`` (atomically), streaming; returns the number of rows.
+
+    Personal data is masked unless the principal may see it; the export is audited."""
+    require("data.export")
     batches = people(stores).order_by("customer_id").to_pyarrow_batches(chunk_size=50_000)
-    return write_batches(batches, output, fmt)
+    masked = not _sees_personal_data()
+    if masked:
+        schema = mask_table(batches.schema.empty_table()).schema
+        batches = pa.RecordBatchReader.from_batches(
+            schema,
+            (
+                batch
+                for b in batches
+                if b.num_rows
+                for batch in mask_table(pa.Table.from_batches([b])).to_batches()
+            ),
+        )
+    written = write_batches(batches, output, fmt)
+    _audit(
+        stores, "export", target=str(output) if str(output) != "-" else "stdout", rows=written,
+        purpose="customer file", details={"format": fmt, "masked": masked},
+    )  # fmt: skip
+    return written

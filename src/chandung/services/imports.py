@@ -28,7 +28,7 @@ from ..ingest.pipeline import PROBLEM_SCHEMA, derivable_fields, prepare
 from ..ingest.readers import ROW_COLUMN, RejectedRow, SourceFile, open_source
 from ..schema import TABLES_BY_NAME, Table
 from ..store.app_models import ImportBatch
-from . import order_lines
+from . import audit, order_lines
 from ._prefetch import prefetch
 from .identity import PEOPLE_TABLE, resolve_identities
 from .quarantine import QUARANTINE_SCHEMA
@@ -121,7 +121,9 @@ def import_file(
     scratch = SCRATCH_PREFIX + uuid.uuid4().hex[:12]
     quarantine_tmp = stores.workspace.quarantine_dir / f".{batch_id}.parquet.tmp"
     quarantine_final = stores.workspace.quarantine_dir / f"{batch_id}.parquet"
-    writer = pq.ParquetWriter(quarantine_tmp, QUARANTINE_SCHEMA) if not dry_run else None
+    writer = (
+        stores.private_parquet_writer(quarantine_tmp, QUARANTINE_SCHEMA) if not dry_run else None
+    )
     wh = stores.warehouse
     try:
         if not dry_run:
@@ -257,7 +259,7 @@ def _import_order_lines(
     wh = stores.warehouse
     scratch = {name: SCRATCH_PREFIX + uuid.uuid4().hex[:12] for name in mappings}
     quarantine_tmp = stores.workspace.quarantine_dir / f".{batch_id}.parquet.tmp"
-    writer = None if dry_run else pq.ParquetWriter(quarantine_tmp, QUARANTINE_SCHEMA)
+    writer = None if dry_run else stores.private_parquet_writer(quarantine_tmp, QUARANTINE_SCHEMA)
     try:
         if not dry_run:
             for name, table_name in scratch.items():
@@ -391,6 +393,15 @@ def _record(stores: Stores, report: ImportReport, digest: str, spec: Table) -> N
             status="loaded", rows_loaded=report.rows_loaded,
             details={"digest": digest, "table": spec.name, "report": summary},
         ))  # fmt: skip
+    audit.record(stores, "import", target=report.import_batch, rows=report.rows_loaded, details={
+        "kind": report.kind, "file": Path(report.file).name, "rows_new": report.rows_new,
+        "rows_quarantined": report.rows_quarantined,
+    })  # fmt: skip
+    # A person erased before may come back in an old export: erase them again at once.
+    if report.rows_new:
+        from .subjects import apply_erasures
+
+        apply_erasures(stores, import_batch=report.import_batch)
 
 
 #: Prefixes of the work tables loads create; a killed process can leave the persistent ones.

@@ -33,9 +33,11 @@ from ..personas.facts import Facts
 from ..personas.model import SECTIONS, Persona
 from ..personas.quality import DEFINING, js_distance, set_quality
 from ..personas.render import level_label, render_persona, summary_text
+from ..privacy.context import require
 from ..segments.auto import SEGMENT
 from ..segments.rules import compile_rule, parse_rule
 from ..store.app_models import PersonaEdit, PersonaRecord, PersonaSet, SavedSegment, Segmentation
+from . import audit
 from .auto_segments import ASSIGNMENTS_TABLE, auto_segment
 from .persona_facts import gather_facts
 from .persona_llm import rephrase
@@ -222,6 +224,7 @@ def edit_persona(
     clear_notes: bool = False,
 ) -> dict[str, Any]:
     """Change a persona by hand; the change is kept for every later version of it."""
+    require("personas.write")
     persona = get_persona(stores, persona_id)
     for section in (*hide, *show):
         if section not in SECTIONS:
@@ -247,6 +250,10 @@ def edit_persona(
         hidden += [s for s in hide if s not in hidden]
         edit.hidden_sections = hidden
         edit.updated_at = datetime.now(UTC)
+    changed = {"name": name is not None, "nickname": nickname is not None, "note": bool(note),
+               "hide": bool(hide), "show": bool(show), "clear_notes": clear_notes}  # fmt: skip
+    audit.record(stores, "persona.edit", target=persona.id,
+                 details={"changed": [k for k, v in changed.items() if v]})  # fmt: skip
     return edits(stores).get(persona.id, {})
 
 
@@ -314,6 +321,7 @@ def generate_personas(
     segments: Sequence[str] | None = None,
 ) -> PersonaSetReport:
     """Generate the next version of the personas (see the module docstring)."""
+    require("personas.write")
     started = time.perf_counter()
     settings = stores.workspace.settings.personas
     if segments:
@@ -362,6 +370,9 @@ def generate_personas(
         "previous_version": previous_version,
     }
     _store(stores, version, meta, settings.model_dump(), overall, matches, out)
+    audit.record(stores, "persona.generate", target=f"v{version}", rows=len(out), details={
+        "version": version, "source": str(meta.get("source", "")), "personas": [p.id for p in out],
+    })  # fmt: skip
     return PersonaSetReport(
         version=version,
         source=meta,
@@ -439,6 +450,7 @@ def _store(
 
 def versions(stores: Stores) -> list[dict[str, Any]]:
     """Every version with its date, source, quality and number of personas."""
+    require("personas.read")
     out = []
     with stores.app_db.session() as session:
         for s in session.scalars(select(PersonaSet).order_by(PersonaSet.version)):
@@ -463,6 +475,7 @@ def versions(stores: Stores) -> list[dict[str, Any]]:
 
 def rendered(stores: Stores, language: str, version: int | None = None) -> list[dict[str, Any]]:
     """The personas of a version as shown, with their manual edits."""
+    require("personas.read")
     changes = edits(stores)
     quality = persona_set(stores, version)["quality"]
     return [
@@ -474,6 +487,7 @@ def rendered(stores: Stores, language: str, version: int | None = None) -> list[
 def render_one(
     stores: Stores, persona_id: str, language: str, version: int | None = None
 ) -> dict[str, Any]:
+    require("personas.read")
     persona = get_persona(stores, persona_id, version)
     quality = persona_set(stores, persona.version)["quality"]
     return render_persona(persona, language, edits(stores).get(persona.id), quality)
@@ -509,6 +523,7 @@ _DIFF_TRAITS = (
 
 def diff_versions(stores: Stores, first: int, second: int, language: str) -> dict[str, Any]:
     """What changed from version ``first`` to ``second``, persona by persona, in words."""
+    require("personas.read")
     before = {p.id: p for p in load_personas(stores, first)}
     after = {p.id: p for p in load_personas(stores, second)}
     names = edits(stores)

@@ -12,6 +12,8 @@ import pyarrow.parquet as pq
 
 from ..ingest.pipeline import PROBLEM_SCHEMA
 from ..workspace import Workspace
+from .audit import record_in_workspace
+from .stores import read_private_parquet
 
 #: Columns of a quarantine file: the import batch, whether the row was quarantined
 #: (``quarantine``) or only a value refused (``issue``), then row, column, value, reason and
@@ -28,7 +30,8 @@ def quarantine_rows(
     files = sorted(workspace.quarantine_dir.glob("*.parquet"), reverse=True)
     if batch is not None:
         files = [f for f in files if f.stem == batch]
-    tables = [pq.read_table(f) for f in files]
+    # Quarantined rows hold personal data: the files are encrypted like the warehouse.
+    tables = [read_private_parquet(workspace, f) for f in files]
     if not tables:
         return QUARANTINE_SCHEMA.empty_table()
     rows = pa.concat_tables(tables)
@@ -49,4 +52,6 @@ def export_quarantine(workspace: Workspace, output: Path, *, batch: str | None =
         os.replace(tmp, output)
     finally:
         tmp.unlink(missing_ok=True)
+    record_in_workspace(workspace, "export", target=f"quarantine:{batch or 'all'}",
+                        rows=rows.num_rows, details={"file": str(output)})  # fmt: skip
     return int(rows.num_rows)

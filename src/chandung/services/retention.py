@@ -19,6 +19,7 @@ import ibis.expr.types as ir
 from ..errors import InputError, Where
 from ..schema import table as canonical_table
 from ..store.app_models import RetentionPurge
+from . import audit
 from .identity import person_links, resolve_identities
 from .stores import Stores
 
@@ -122,6 +123,8 @@ def purge(
                         counts={"people": people, **rows},
                     )
                 )
+            audit.record(stores, "retention.purge", target=older_than, rows=people,
+                         details={"cutoff": cutoff.isoformat(), **rows})  # fmt: skip
     finally:
         wh.backend.drop_table("_retention_expired", force=True)
     return PurgeReport(older_than, cutoff.isoformat(sep=" "), apply and people > 0, people, rows)

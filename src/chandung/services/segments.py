@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from ..errors import InputError, NotFoundError
 from ..i18n import catalogue
+from ..privacy.context import require
 from ..schema.vocab import CONTACT_CHANNELS
 from ..segments._rule_compile import FOLDED_SUFFIX
 from ..segments.profiles import (
@@ -31,6 +32,7 @@ from ..segments.profiles import (
 )
 from ..segments.rules import FieldInfo, compile_rule, parse_rule, rule_fields, rule_to_text
 from ..store.app_models import SavedSegment, SegmentSnapshot
+from . import audit
 from .segment_base import segment_base
 from .stores import Stores
 
@@ -129,6 +131,7 @@ def create_segment(
     stores: Stores, name: str, rule_text: str, *, description: str = "", owner: str = ""
 ) -> SegmentInfo:
     """Save a segment; the rule is checked (and kept in canonical form) first."""
+    require("segments.write")
     name = name.strip()
     if not name:
         raise InputError("segment.name_empty")
@@ -145,6 +148,7 @@ def create_segment(
                 created_at=now, updated_at=now,
             )
         )  # fmt: skip
+    audit.record(stores, "segment.create", target=name)
     return show_segment(stores, name)
 
 
@@ -173,11 +177,13 @@ def _info(stores: Stores, saved: SavedSegment) -> SegmentInfo:
 
 def show_segment(stores: Stores, name: str) -> SegmentInfo:
     """A saved segment with its live count."""
+    require("segments.read")
     return _info(stores, _saved(stores, name))
 
 
 def list_segments(stores: Stores) -> list[SegmentInfo]:
     """Every saved segment with its live count, by name."""
+    require("segments.read")
     with stores.app_db.session() as session:
         saved = list(session.scalars(select(SavedSegment).order_by(SavedSegment.name)))
         for s in saved:
@@ -187,6 +193,7 @@ def list_segments(stores: Stores) -> list[SegmentInfo]:
 
 def delete_segment(stores: Stores, name: str) -> None:
     """Forget a saved segment and its snapshots."""
+    require("segments.write")
     saved = _saved(stores, name)
     with stores.app_db.session() as session:
         snapshots = list(
@@ -203,16 +210,20 @@ def delete_segment(stores: Stores, name: str) -> None:
         work = f"_derived_snapshots_{saved.id}"
         wh.backend.create_table(work, kept, overwrite=True)
         wh.swap_in({SNAPSHOT_TABLE: work})
+    audit.record(stores, "segment.delete", target=name, details={"snapshots": len(gone)})
 
 
 def segment_members(stores: Stores, name: str) -> ir.Table:
-    """The members of a saved segment now: ``customer_id`` (the person id) and the base."""
+    """The members of a saved segment now: ``customer_id`` (the person id) and the base
+    (profile fields, never contact details)."""
+    require("segments.read")
     _, members = members_of(stores, _saved(stores, name).rule)
     return members.drop(*[c for c in members.columns if c.endswith(FOLDED_SUFFIX)])
 
 
 def snapshot_segment(stores: Stores, name: str) -> int:
     """Keep the members of a segment as they are now; returns the snapshot id."""
+    require("segments.write")
     saved = _saved(stores, name)
     _, members = members_of(stores, saved.rule)
     ids = members.select("customer_id")
@@ -230,11 +241,15 @@ def snapshot_segment(stores: Stores, name: str) -> int:
         wh.backend.insert(SNAPSHOT_TABLE, rows)
     else:
         wh.backend.create_table(SNAPSHOT_TABLE, rows)
+    audit.record(
+        stores, "segment.snapshot", target=name, rows=count, details={"snapshot_id": snapshot_id}
+    )
     return snapshot_id
 
 
 def check_segment(stores: Stores, name: str) -> SegmentCheck:
     """Substantial (size, revenue), measurable (defining fields filled), reachable (consent)."""
+    require("segments.read")
     saved = _saved(stores, name)
     base, members = members_of(stores, saved.rule)
     catalogue = field_catalogue(base)
@@ -319,6 +334,7 @@ def _attributes(base: ir.Table) -> dict[str, AttributeKind]:
 
 def profile_saved_segment(stores: Stores, name: str) -> SegmentProfile:
     """What sets a saved segment apart from the whole customer base."""
+    require("segments.read")
     saved = _saved(stores, name)
     today = date.today()
     base = segment_base(stores, today=today)
@@ -330,6 +346,7 @@ def profile_saved_segment(stores: Stores, name: str) -> SegmentProfile:
 
 def compare_saved_segments(stores: Stores, first: str, second: str) -> SegmentComparison:
     """Two saved segments side by side, each attribute tested between them."""
+    require("segments.read")
     today = date.today()
     base = segment_base(stores, today=today)
     catalogue_ = field_catalogue(base)

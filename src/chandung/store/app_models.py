@@ -11,6 +11,8 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from ..privacy.fields import EncryptedJSON
+
 
 class Base(DeclarativeBase):
     pass
@@ -27,7 +29,10 @@ class ImportBatch(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(20))
     rows_loaded: Mapped[int] = mapped_column(Integer, default=0)
-    details: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    # Holds the import report, whose errors quote rejected values (phones, e-mails...).
+    details: Mapped[dict[str, object]] = mapped_column(
+        EncryptedJSON("import_batches.details"), default=dict
+    )
 
 
 class AnalysisRun(Base):
@@ -132,7 +137,8 @@ class PersonaRecord(Base):
     )
     persona_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     position: Mapped[int] = mapped_column(Integer)
-    data: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    # Holds customers' (masked) quotes.
+    data: Mapped[dict[str, object]] = mapped_column(EncryptedJSON("personas.data"), default=dict)
 
 
 class PersonaEdit(Base):

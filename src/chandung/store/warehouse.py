@@ -2,29 +2,48 @@
 
 The default is a DuckDB file in the workspace; any Ibis connection URL (PostgreSQL, Spark, ...)
 works unchanged, because code above this module only sees Ibis tables.
+
+An encrypted DuckDB warehouse (see ``docs/encryption.md``) is opened by attaching the file with
+its key to an in-memory DuckDB and making it the default database (``USE``), so that Ibis, the
+transactions and the raw SQL of this module read and write it as before. Its work files, spilled
+buffers and write-ahead log are encrypted with it.
 """
 
 from __future__ import annotations
 
+import base64
+import importlib.util
+import os
 import re
+import shutil
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+import duckdb
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
-import pyarrow.parquet as pq
 import sqlglot
 
-from ..errors import InputError, NotFoundError, StoreError
+from ..errors import ChandungError, ConfigError, InputError, NotFoundError, StoreError
+from ..privacy.keys import derive_key
 from ..schema import TABLES, Table
 from ..schema import table as canonical_table
 
 _STAGING_PREFIX = "_staging_"
+#: Name the attached encrypted warehouse has inside its DuckDB connection.
+_ATTACHED = "warehouse"
+#: Name of the key that encrypts work files (``PRAGMA add_parquet_key``).
+_WORK_KEY = "chandung_work"
+#: Suffixes of the files a copy of the warehouse is built in before it replaces the file.
+ENCRYPTING_SUFFIX = ".encrypting"
+REKEY_SUFFIX = ".rekey"
+
+FileState = Literal["missing", "plain", "encrypted", "other"]
 
 
 def redact_url(url: str) -> str:
@@ -38,33 +57,69 @@ class Warehouse:
     Use :meth:`connect` to open one; close it with :meth:`close` or a ``with`` block.
     """
 
-    def __init__(self, backend: Any, url: str, *, work_dir: Path | None = None):
+    def __init__(
+        self,
+        backend: Any,
+        url: str,
+        *,
+        work_dir: Path | None = None,
+        encrypted: bool = False,
+        key_index: int | None = None,
+    ):
         self.backend = backend
         self.url = url
         #: Where an embedded engine keeps work tables as files (see :meth:`create_scratch`).
         self.work_dir = work_dir
+        #: Whether the warehouse (and its work files) is encrypted.
+        self.encrypted = encrypted
+        #: Which of the keys given to :meth:`connect` opened it (``None``: not encrypted).
+        self.key_index = key_index
         self._in_transaction = False
-        self._work_files: dict[str, tuple[pq.ParquetWriter, Path]] = {}
+        self._work_files: dict[str, tuple[pa.Schema, Path]] = {}
         self._work_views: set[str] = set()
 
     @classmethod
     def connect(
-        cls, url: str, *, duckdb_memory_limit: str = "", work_dir: Path | None = None
+        cls,
+        url: str,
+        *,
+        duckdb_memory_limit: str = "",
+        work_dir: Path | None = None,
+        encryption_keys: Sequence[bytes] = (),
     ) -> Warehouse:
         """Open the warehouse at ``url`` (any Ibis connection URL).
 
         ``duckdb_memory_limit`` bounds the buffers of a DuckDB warehouse (e.g. ``"2GB"``), so
         that long loads and large queries spill to disk instead of filling the machine.
+
+        With ``encryption_keys`` (keys of 32 bytes, tried in order) a DuckDB file is opened
+        encrypted: created encrypted with the first key when it does not exist, opened with
+        the first key that fits when it is encrypted, and encrypted once with the first key
+        when it is a plain file (see :func:`encrypt_file`).
+
+        Raises
+        ------
+        ConfigError
+            ``security.wrong_key``: none of the keys opens the encrypted file.
+        StoreError
+            The engine cannot be reached, the file is in use, or DuckDB cannot encrypt.
         """
+        path = duckdb_path(url)
+        if encryption_keys and path is not None:
+            backend, index = _open_encrypted(path, encryption_keys, duckdb_memory_limit)
+            try:
+                work_key = derive_key(encryption_keys[index], "work")
+                backend.raw_sql(f"PRAGMA add_parquet_key('{_WORK_KEY}', '{_b64(work_key)}')")
+            except BaseException:
+                backend.disconnect()
+                raise
+            return cls(backend, url, work_dir=work_dir, encrypted=True, key_index=index)
         try:
             backend = ibis.connect(url)
         # Every engine has its own exception types; at this boundary any failure to connect
         # becomes one error that names the URL (without its password) and the reason.
         except Exception as exc:
-            reason = redact_url(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-            if "Could not set lock" in reason:
-                raise StoreError("store.locked", url=redact_url(url)) from exc
-            raise StoreError("store.unreachable", url=redact_url(url), reason=reason) from exc
+            raise _connect_error(url, exc) from exc
         if backend.name == "duckdb":
             # DuckDB draws a progress bar on standard output for long queries, which would mix
             # into the output of commands (--json above all).
@@ -154,37 +209,56 @@ class Warehouse:
         """Create (or empty) the work table ``name`` shaped like ``spec`` plus ``extra`` columns.
 
         Work tables hold a load in progress; nothing reads them but the load itself. On DuckDB
-        with a work folder, a work table is a Parquet file there: writing it costs far less
-        than inserting the rows into the engine, and the publish step reads it once. Elsewhere
-        it is a temporary table of the connection. Either is gone with the load; a file left
-        by a killed process is swept by the next load.
+        with a work folder, a work table is a folder of Parquet files there, one per chunk
+        (encrypted when the warehouse is): writing them costs far less than inserting the rows
+        into the engine, and the publish step reads them once. Elsewhere it is a temporary
+        table of the connection. Either is gone with the load; files left by a killed process
+        are swept by the next load.
         """
         schema = {**{k: v.lstrip("!") for k, v in spec.ibis_schema().items()}, **(extra or {})}
         if self.engine == "duckdb" and self.work_dir is not None:
             self.drop_scratch(name)
-            self.work_dir.mkdir(parents=True, exist_ok=True)
-            path = self.work_dir / f"{name}.parquet"
+            folder = self.work_dir / name
+            folder.mkdir(parents=True, exist_ok=True)
             arrow = ibis.schema(schema).to_pyarrow()
-            self._work_files[name] = (pq.ParquetWriter(path, arrow, compression="lz4"), path)
+            self._work_files[name] = (arrow, folder)
+            # An empty first part gives the folder its columns even if no chunk follows.
+            self._write_part(folder / "part-00000.parquet", arrow.empty_table())
             return
         self.backend.create_table(name, schema=ibis.schema(schema), temp=True, overwrite=True)
 
     def append_scratch(self, name: str, rows: pa.Table) -> None:
         """Add ``rows`` to the work table ``name`` (the load checks them before publishing)."""
         if name in self._work_files:
-            writer, _ = self._work_files[name]
-            writer.write_table(rows.select(writer.schema.names).cast(writer.schema))
+            schema, folder = self._work_files[name]
+            part = folder / f"part-{sum(1 for _ in folder.glob('part-*.parquet')):05d}.parquet"
+            self._write_part(part, rows.select(schema.names).cast(schema))
             return
         self._insert(name, rows)
+
+    def _write_part(self, path: Path, rows: pa.Table) -> None:
+        view = f"_chunk_{uuid.uuid4().hex[:12]}"
+        options = "FORMAT parquet, COMPRESSION lz4"
+        if self.encrypted:
+            options += f", ENCRYPTION_CONFIG {{footer_key: '{_WORK_KEY}'}}"
+        con = self.backend.con
+        con.register(view, rows)
+        try:
+            con.execute(f'COPY (SELECT * FROM "{view}") TO {_sql_text(path)} ({options})')
+        finally:
+            con.unregister(view)
 
     def _staged(self, name: str) -> ir.Table:
         if name not in self._work_files:
             return self.backend.table(name)
-        writer, path = self._work_files[name]
-        if writer.is_open:
-            writer.close()
+        _, folder = self._work_files[name]
+        files = _sql_text(folder / "*.parquet")
+        options = f", encryption_config = {{footer_key: '{_WORK_KEY}'}}" if self.encrypted else ""
+        self.backend.raw_sql(
+            f'CREATE OR REPLACE TEMP VIEW "{name}" AS SELECT * FROM read_parquet({files}{options})'
+        )
         self._work_views.add(name)
-        return self.backend.read_parquet(path, table_name=name)
+        return self.backend.table(name)
 
     def publish(
         self,
@@ -276,17 +350,15 @@ class Warehouse:
                 self._rename(work, live)
 
     def drop_scratch(self, name: str) -> None:
-        """Drop the work table ``name``, whether a table or a file."""
-        writer, path = self._work_files.pop(name, (None, None))
-        if writer is not None and writer.is_open:
-            writer.close()
+        """Drop the work table ``name``, whether a table or files."""
+        self._work_files.pop(name, None)
         if name in self._work_views:
             self._work_views.discard(name)
             self.backend.raw_sql(f'DROP VIEW IF EXISTS "{name}"')
-        if path is None and self.work_dir is not None:
-            path = self.work_dir / f"{name}.parquet"
-        if path is not None:
-            path.unlink(missing_ok=True)
+        if self.work_dir is not None:
+            shutil.rmtree(self.work_dir / name, ignore_errors=True)
+            # A single file per work table was the layout before work files were encrypted.
+            (self.work_dir / f"{name}.parquet").unlink(missing_ok=True)
         if name in self.backend.list_tables():
             self.backend.drop_table(name, force=True)
 
@@ -294,6 +366,7 @@ class Warehouse:
         """Work tables (and work files) whose name starts with ``prefix``."""
         names = [t for t in self.backend.list_tables() if t.startswith(prefix)]
         if self.work_dir is not None and self.work_dir.is_dir():
+            names += [p.name for p in self.work_dir.glob(f"{prefix}*") if p.is_dir()]
             names += [p.stem for p in self.work_dir.glob(f"{prefix}*.parquet")]
         return sorted(set(names))
 
@@ -344,6 +417,260 @@ class Warehouse:
             self.backend.raw_sql("COMMIT")
         finally:
             self._in_transaction = False
+
+
+def duckdb_path(url: str) -> Path | None:
+    """The database file of a DuckDB ``url``; ``None`` for in-memory DuckDB and other engines.
+
+    >>> duckdb_path("duckdb:///srv/ws/warehouse.duckdb").as_posix()
+    '/srv/ws/warehouse.duckdb'
+    >>> duckdb_path("duckdb://") is None, duckdb_path("postgres://db/crm") is None
+    (True, True)
+    """
+    if not url.startswith("duckdb://"):
+        return None
+    rest = url[len("duckdb://") :].split("?", 1)[0]
+    if rest in ("", ":memory:") or rest.startswith(("md:", "motherduck:")):
+        return None
+    return Path(rest)
+
+
+def file_state(path: Path) -> FileState:
+    """Whether the DuckDB file ``path`` is ``missing`` (or empty), ``plain``, ``encrypted``, or
+    not a DuckDB file (``other``), read from its main header without opening it.
+
+    The header stays in plain text in an encrypted file: a checksum (8 bytes), the magic
+    ``DUCK``, the storage version (8 bytes), then flags whose lowest bit marks encryption.
+    """
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(28)
+    except FileNotFoundError:
+        return "missing"
+    if not head:
+        return "missing"
+    if len(head) < 28 or head[8:12] != b"DUCK":
+        return "other"
+    return "encrypted" if int.from_bytes(head[20:28], "little") & 1 else "plain"
+
+
+def encrypt_file(path: Path, key: bytes) -> None:
+    """Encrypt the plain DuckDB file ``path`` with ``key``: copy it whole into an encrypted
+    file beside it, then put the copy in its place (a crash leaves one or the other whole)."""
+    con = _duckdb_connection(path)
+    try:
+        _attach(con, path, "_plain", None)
+        con.execute("CHECKPOINT _plain")  # merges a write-ahead log left by a killed process
+        _copy_into(con, "_plain", path.with_name(path.name + ENCRYPTING_SUFFIX), key)
+        con.execute("DETACH _plain")
+    finally:
+        con.close()
+    _swap(path.with_name(path.name + ENCRYPTING_SUFFIX), path)
+
+
+def reencrypt_file(path: Path, keys: Sequence[bytes], new_key: bytes) -> int:
+    """Encrypt the encrypted DuckDB file ``path`` with ``new_key`` instead: a whole new copy,
+    then put in its place at once. ``keys`` are tried in order to read it; returns the index
+    of the one that did. Nothing else may have the file open."""
+    con = _duckdb_connection(path)
+    try:
+        index = _attach_any(con, path, "_old", keys)
+        con.execute("CHECKPOINT _old")
+        _copy_into(con, "_old", path.with_name(path.name + REKEY_SUFFIX), new_key)
+        con.execute("DETACH _old")
+    finally:
+        con.close()
+    _swap(path.with_name(path.name + REKEY_SUFFIX), path)
+    return index
+
+
+def opens_with(path: Path, key: bytes) -> bool:
+    """Whether ``key`` opens the encrypted DuckDB file ``path`` (read only)."""
+    con = duckdb.connect(config={"autoinstall_known_extensions": False})
+    try:
+        _attach(con, path, "_probe", key, read_only=True)
+    except ConfigError:
+        return False
+    finally:
+        con.close()
+    return True
+
+
+def remove_leftovers(path: Path) -> None:
+    """Delete the copies an interrupted :func:`encrypt_file` or :func:`reencrypt_file` left."""
+    for suffix in (ENCRYPTING_SUFFIX, REKEY_SUFFIX):
+        _remove_database(path.with_name(path.name + suffix))
+
+
+def _open_encrypted(path: Path, keys: Sequence[bytes], memory_limit: str) -> tuple[Any, int]:
+    state = file_state(path)
+    if state == "plain":
+        encrypt_file(path, keys[0])
+    backend = ibis.duckdb.connect(autoinstall_known_extensions=False)
+    try:
+        con = backend.con
+        _configure(con, path)
+        if memory_limit:
+            con.execute(f"SET memory_limit = '{memory_limit}'")
+        if state == "missing":
+            _remove_database(path)
+            _attach(con, path, _ATTACHED, keys[0])
+            index = 0
+        else:
+            index = _attach_any(con, path, _ATTACHED, keys)
+        con.execute(f"USE {_ATTACHED}")
+        # Holding the file now, nothing else can be building a copy of it.
+        remove_leftovers(path)
+    except BaseException:
+        backend.disconnect()
+        raise
+    return backend, index
+
+
+def _duckdb_connection(path: Path) -> Any:
+    con = duckdb.connect(config={"autoinstall_known_extensions": False})
+    try:
+        _configure(con, path)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _configure(con: Any, path: Path) -> None:
+    # DuckDB draws a progress bar on standard output for long queries, which would mix into
+    # the output of commands (--json above all).
+    con.execute("SET enable_progress_bar = false")
+    _load_crypto(con)
+    # Buffers spilled to disk go beside the file, as for a database opened directly (an
+    # in-memory database would spill into the current folder), and are encrypted.
+    con.execute(f"SET temp_directory = {_sql_text(Path(f'{path}.tmp'))}")
+    con.execute("SET temp_file_encryption = true")
+
+
+def _load_crypto(con: Any) -> None:
+    """Load DuckDB's OpenSSL module (the ``httpfs`` extension), without which DuckDB can read
+    encrypted files but not write them (its built-in module has no secure source of random
+    nonces, and we never use its ``force_mbedtls_unsafe`` escape).
+
+    Looked for in the Python package ``duckdb-extension-httpfs`` built for this DuckDB, then in
+    DuckDB's own extension folder; never downloaded. DuckDB checks its signature on loading.
+    """
+    reason = "not installed"
+    spec = importlib.util.find_spec("duckdb_extension_httpfs")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        candidate = (
+            Path(folder) / "extensions" / f"v{duckdb.__version__}" / "httpfs.duckdb_extension"
+        )
+        if candidate.is_file():
+            try:
+                con.execute(f"LOAD {_sql_text(candidate)}")
+            except duckdb.Error as exc:
+                reason = _first_line(exc)
+            else:
+                return
+    try:
+        con.execute("LOAD httpfs")
+    except duckdb.Error as exc:
+        if reason == "not installed":
+            reason = _first_line(exc)
+    else:
+        return
+    raise StoreError("security.no_crypto", version=duckdb.__version__, reason=reason)
+
+
+def _attach(
+    con: Any, path: Path, alias: str, key: bytes | None, *, read_only: bool = False
+) -> None:
+    options = [f"ENCRYPTION_KEY '{_b64(key)}'"] if key is not None else []
+    if read_only:
+        options.append("READ_ONLY")
+    clause = f" ({', '.join(options)})" if options else ""
+    try:
+        con.execute(f"ATTACH {_sql_text(path)} AS {alias}{clause}")
+    except duckdb.Error as exc:
+        message = _first_line(exc)
+        if key is not None:
+            message = message.replace(_b64(key), "***")
+        if "wrong encryption key" in message.lower():
+            raise ConfigError("security.wrong_key", file=str(path)) from None
+        raise _connect_error(f"duckdb://{path}", message) from None
+
+
+def _attach_any(con: Any, path: Path, alias: str, keys: Sequence[bytes]) -> int:
+    for index, key in enumerate(keys):
+        try:
+            _attach(con, path, alias, key)
+        except ConfigError as exc:
+            if exc.code != "security.wrong_key" or index == len(keys) - 1:
+                raise
+        else:
+            return index
+    raise ConfigError("security.wrong_key", file=str(path))
+
+
+def _copy_into(con: Any, source: str, target: Path, key: bytes) -> None:
+    _remove_database(target)
+    _attach(con, target, "_copy", key)
+    con.execute(f"COPY FROM DATABASE {source} TO _copy")
+    con.execute("CHECKPOINT _copy")
+    con.execute("DETACH _copy")
+    if _wal(target).exists():
+        raise StoreError("store.unreachable", url=str(target), reason="copy not checkpointed")
+
+
+def _swap(new: Path, path: Path) -> None:
+    with open(new, "rb+") as handle:
+        os.fsync(handle.fileno())
+    # The write-ahead log of the old file must not be replayed on the new one; the checkpoint
+    # before the copy emptied it, so one still there means something else wrote the file.
+    if _wal(path).exists():
+        raise StoreError("store.locked", url=redact_url(f"duckdb://{path}"))
+    os.replace(new, path)
+    _fsync_folder(path.parent)
+
+
+def _remove_database(path: Path) -> None:
+    for file in (path, _wal(path)):
+        file.unlink(missing_ok=True)
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
+def _fsync_folder(folder: Path) -> None:
+    if os.name == "nt":  # Windows cannot open a folder to flush it; its rename is durable
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _connect_error(url: str, exc: object) -> ChandungError:
+    text = exc if isinstance(exc, str) else _first_line(exc)
+    reason = redact_url(text)
+    if "Could not set lock" in reason:
+        return StoreError("store.locked", url=redact_url(url))
+    if "encrypted database" in reason and "without a key" in reason:
+        return ConfigError("security.encrypted", url=redact_url(url))
+    return StoreError("store.unreachable", url=redact_url(url), reason=reason)
+
+
+def _first_line(exc: object) -> str:
+    text = str(exc)
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _b64(key: bytes | None) -> str:
+    return base64.b64encode(key or b"").decode("ascii")
+
+
+def _sql_text(path: Path) -> str:
+    """``path`` as a quoted SQL string literal."""
+    return "'" + str(path).replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)
