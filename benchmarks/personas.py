@@ -15,31 +15,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import tempfile
-import time
 from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from skeleton import machine
+from skeleton import machine, timed
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- personas:begin -->", "<!-- personas:end -->"
-
-
-def timed(cmd: list[str]) -> tuple[float, float, str]:
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    if status != 0:
-        raise SystemExit(f"{cmd[:6]} failed with status {status}")
-    return time.perf_counter() - started, usage.ru_maxrss / 1024, out
 
 
 def main() -> None:

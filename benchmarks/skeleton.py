@@ -71,6 +71,18 @@ def machine() -> str:
     )
 
 
+def timed(cmd: list[str]) -> tuple[float, float, str]:
+    """Run ``cmd`` in a fresh process: its wall time (s), peak memory (MiB) and output."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    if status != 0:
+        raise SystemExit(f"{cmd[:6]} failed with status {status}")
+    return time.perf_counter() - started, usage.ru_maxrss / 1024, out
+
+
 def write(runs: list[Run]) -> None:
     lines = [
         BEGIN,
