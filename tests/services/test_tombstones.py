@@ -7,7 +7,7 @@ import stat
 from chandung.privacy.keys import key_id
 from chandung.services.keys import rotate_key
 from chandung.services.stores import open_stores
-from chandung.services.subjects import TOMBSTONE_SECRET_FILE, tombstone_key
+from chandung.services.subjects import TOMBSTONE_SECRET, tombstone_key
 from chandung.workspace import Workspace
 
 
@@ -15,7 +15,7 @@ def test_tombstone_key_survives_a_key_rotation(workspace: Workspace) -> None:
     with open_stores(workspace) as stores:
         before = tombstone_key(stores)
         warehouse_key = stores.active_key
-    secret = workspace.keys_dir / TOMBSTONE_SECRET_FILE
+    secret = workspace.keys_dir / f"{TOMBSTONE_SECRET}.key"
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
     rotate_key(workspace)
     with open_stores(Workspace.open(workspace.home)) as stores:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,6 +10,7 @@ import typer
 from ..i18n import translate
 from ..i18n.formats import format_number, format_percent
 from ..services import personas as service
+from ..services._export import write_file
 from ..services.persona_cards import card_bytes, deck_bytes
 from ..services.stores import open_stores
 from ._context import HomeOption, JsonOption, out_console, print_json, state
@@ -39,20 +38,6 @@ def _language(ctx: typer.Context, lang: str | None, ws: Any) -> str:
     if lang is not None and lang not in ("vi", "en"):
         raise typer.BadParameter("use vi or en / dùng vi hoặc en", param_hint="--lang")
     return lang or state(ctx).lang(ws)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all."""
-    path = path.expanduser()
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @personas_app.command("generate")
@@ -288,7 +273,7 @@ def card(
     language = _language(ctx, lang, ws)
     with open_stores(ws) as stores:
         data = card_bytes(stores, persona_id, format_.lower(), language, version)
-    _write_atomic(output, data)
+    write_file(output, data)
     out_console().print(translate("cli.personas.written", language, path=str(output)))
 
 
@@ -305,7 +290,7 @@ def deck(
     language = _language(ctx, lang, ws)
     with open_stores(ws) as stores:
         data = deck_bytes(stores, language, version)
-    _write_atomic(output, data)
+    write_file(output, data)
     out_console().print(translate("cli.personas.written", language, path=str(output)))
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import secrets
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,6 +12,7 @@ from rich.table import Table as RichTable
 from ..errors import InputError, Where
 from ..i18n import translate
 from ..i18n.formats import format_number
+from ..services._export import write_file
 from ..services.consents import current_consents, record_consent
 from ..services.stores import open_stores
 from ..services.subjects import subject_erase, subject_export
@@ -31,18 +30,6 @@ IdArgument = Annotated[
         show_default=False,
     ),
 ]
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` readable by the owner only, whole or not at all."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 @subject_app.command("export")
@@ -70,7 +57,7 @@ def export(
     if output is None:
         print_json(data)
         return
-    _write_private(output, text)
+    write_file(output, text.encode("utf-8"), private=True)
     rows = sum(len(r) for r in data["tables"].values())
     if as_json:
         print_json({"person_id": data["subject"]["person_id"], "path": str(output), "rows": rows})

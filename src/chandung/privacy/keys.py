@@ -83,11 +83,6 @@ def load_workspace_key(keys_dir: Path, env_name: str, *, create: bool = True) ->
     return key
 
 
-def read_key_file(path: Path) -> bytes:
-    """The key kept in ``path`` (base64 of 32 bytes)."""
-    return _decode(path.read_text("ascii"), str(path))
-
-
 def derive_key(master: bytes, purpose: str, length: int = KEY_BYTES) -> bytes:
     """A key for one ``purpose`` (e.g. ``"warehouse"``, ``"backup"``), derived from ``master``.
 

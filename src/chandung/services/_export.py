@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -78,3 +79,17 @@ class _stdout:
 def _rows(batches: Any) -> Iterator[dict[str, Any]]:
     for batch in batches:
         yield from batch.to_pylist()
+
+
+def write_file(path: Path, data: bytes, *, private: bool = False) -> None:
+    """Write ``data`` to ``path`` whole or not at all (a temporary file, then a rename);
+    ``private`` makes it readable by the owner only (files holding personal data)."""
+    path = path.expanduser()
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if private else 0o644)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -60,13 +60,7 @@ from ..errors import InputError, NotFoundError
 from ..ingest.normalize.phone import normalize_phone, normalize_phone_one
 from ..privacy.context import require
 from ..privacy.fields import parquet_is_encrypted, read_parquet
-from ..privacy.keys import (
-    derive_key,
-    load_workspace_key,
-    new_key,
-    read_key_file,
-    write_key_file,
-)
+from ..privacy.keys import derive_key, load_workspace_key
 from ..schema import TABLES_BY_NAME
 from ..store.app_models import (
     Erasure,
@@ -163,25 +157,16 @@ def _workspace_keys(stores: Stores) -> tuple[bytes, ...]:
     return (active, *(k for k in candidates if k != active)) if active else candidates
 
 
-#: The secret tombstones are keyed with: its own file, never rotated, because a tombstone
-#: keeps only hashes, which cannot be re-keyed; a rotated key would make every erasure
-#: unmatchable, and an erased person could come back with an old backup or export.
-TOMBSTONE_SECRET_FILE = "tombstone.key"  # noqa: S105 - a file name
-
-
-def _tombstone_secret(stores: Stores) -> bytes:
-    ws = stores.workspace
-    path = ws.keys_dir / TOMBSTONE_SECRET_FILE
-    if path.exists():
-        return read_key_file(path)
-    secret = new_key()
-    write_key_file(path, secret)
-    return secret
+#: The workspace secret tombstones are keyed with (``keys/tombstone.key``). It is never
+#: rotated with the workspace key, because a tombstone keeps only hashes, which cannot be
+#: re-keyed: a rotated key would make every erasure unmatchable, and an erased person could
+#: come back with an old backup or export.
+TOMBSTONE_SECRET = "tombstone"  # noqa: S105 - the name of the secret, not the secret
 
 
 def tombstone_key(stores: Stores) -> bytes:
     """The key new tombstones are hashed with (from the workspace's tombstone secret)."""
-    return derive_key(_tombstone_secret(stores), KEY_PURPOSE)
+    return derive_key(stores.workspace.secret(TOMBSTONE_SECRET), KEY_PURPOSE)
 
 
 def _tombstone_keys(stores: Stores) -> tuple[bytes, ...]:
