@@ -85,3 +85,32 @@ def tiny_business(stores: Stores) -> Stores:
         [{"customers": customers, "orders": rows("orders", TINY_ORDERS)}]
     )
     return stores
+
+
+@pytest.fixture(scope="session")
+def analysed_demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo business of 2,000 people, analysed, segmented, with personas and one user per
+    role (see ``tests/web/conftest.py``): built once, copied by :func:`analysed_demo`."""
+    from chandung.services.analysis import run_analysis
+    from chandung.services.demo import generate_demo
+    from chandung.services.personas import generate_personas
+    from chandung.services.users import create_user
+
+    home = tmp_path_factory.mktemp("analysed-demo") / "ws"
+    with open_stores(Workspace.open(home)) as s:
+        generate_demo(s, customers=2_000, seed=7)
+        run_analysis(s)
+        generate_personas(s)
+        for role in ("admin", "analyst", "marketer", "viewer"):
+            create_user(s, role, role, "correct horse battery", check_permission=False)
+    return home
+
+
+@pytest.fixture
+def analysed_demo(analysed_demo_template: Path, tmp_path: Path) -> Workspace:
+    """A private copy of :func:`analysed_demo_template` that a test may change."""
+    import shutil
+
+    home = tmp_path / "demo-ws"
+    shutil.copytree(analysed_demo_template, home)
+    return Workspace.open(home)

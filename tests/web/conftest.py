@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from fastapi.testclient import TestClient
 
 from chandung.services.stores import Stores
 from chandung.services.users import create_user
+from chandung.web import create_app
+from chandung.workspace import Workspace
 
 PASSWORD = "correct horse battery"
 ROLES = ("admin", "analyst", "marketer", "viewer")
@@ -33,3 +37,12 @@ def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> str:
     page = client.get("/").text
     found = re.search(r'name="csrf_token" value="([^"]+)"', page)
     return found.group(1) if found else ""
+
+
+@contextmanager
+def client_as(workspace: Workspace, role: str) -> Iterator[tuple[TestClient, str]]:
+    """A client of a fresh app over ``workspace``, signed in as the user named ``role``
+    (as made by :func:`add_users` or the ``analysed_demo`` fixture); yields it with the CSRF
+    token of its session."""
+    with TestClient(create_app(workspace)) as client:
+        yield client, sign_in(client, role)

@@ -1,7 +1,9 @@
 """Vietnamese and English texts of the product.
 
-Every user-facing text is a key in ``vi.toml`` and ``en.toml``; a test checks that both
-catalogues have the same keys and the same placeholders.
+Every user-facing text is a key in ``vi.toml`` and ``en.toml``, or in a file of the ``vi/``
+and ``en/`` folders beside them (one per area of the product, e.g. ``vi/web.toml``); a test
+checks that both catalogues have the same keys and the same placeholders, and that no
+key is defined twice.
 """
 
 from __future__ import annotations
@@ -30,10 +32,29 @@ def catalogue(language: str) -> dict[str, str]:
     """All texts of ``language``, keyed by dotted name."""
     if language not in LANGUAGES:
         language = DEFAULT_LANGUAGE
-    raw = resources.files(__package__).joinpath(f"{language}.toml").read_text("utf-8")
     out: dict[str, str] = {}
-    _flatten("", tomllib.loads(raw), out)
+    for name, raw in catalogue_files(language):
+        part: dict[str, str] = {}
+        _flatten("", tomllib.loads(raw), part)
+        twice = sorted(part.keys() & out.keys())
+        if twice:
+            raise ValueError(f"{language}: {name} defines {', '.join(twice[:5])} again")
+        out.update(part)
     return out
+
+
+def catalogue_files(language: str) -> list[tuple[str, str]]:
+    """``(name, text)`` of every catalogue file of ``language``: the main one, then its folder."""
+    root = resources.files(__package__)
+    files = [(f"{language}.toml", root.joinpath(f"{language}.toml").read_text("utf-8"))]
+    folder = root.joinpath(language)
+    if folder.is_dir():
+        files.extend(
+            (f"{language}/{item.name}", item.read_text("utf-8"))
+            for item in sorted(folder.iterdir(), key=lambda i: i.name)
+            if item.name.endswith(".toml")
+        )
+    return files
 
 
 def translate(

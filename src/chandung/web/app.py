@@ -4,30 +4,21 @@ from __future__ import annotations
 
 import logging
 import secrets
-import threading
-from collections.abc import AsyncIterator, Iterator
-from contextlib import ExitStack, asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import Depends, FastAPI, Form, Query, Request
+from fastapi import Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .._version import __version__
 from ..errors import AccessDenied, AuthenticationError, ChandungError
-from ..i18n import LANGUAGES, translate
-from ..i18n.formats import format_compact_vnd, format_number, format_percent, format_vnd
-from ..privacy.context import acting_as
 from ..services import users
-from ..services.analysis import load_overview
-from ..services.customers import list_people_for
-from ..services.stores import Stores, open_stores
 from ..workspace import Workspace
-from . import charts
 from .auth import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -36,7 +27,11 @@ from .auth import (
     Needs,
     safe_next,
 )
-from .language import COOKIE, request_language
+from .holder import StoreHolder
+from .jobs import JobRunner
+from .language import request_language
+from .pages import Pages
+from .routes import ROUTERS
 from .security import HEADERS, SecurityHeaders
 
 logger = logging.getLogger(__name__)
@@ -61,75 +56,38 @@ def _with_status(response: Response, status: int) -> Response:
     return response
 
 
-class _StoreHolder:
-    """The app's open stores; the warehouse connection is used by one request at a time."""
-
-    def __init__(self, workspace: Workspace):
-        self.workspace = workspace
-        self.stores: Stores | None = None
-        self.lock = threading.Lock()
-        self._stack = ExitStack()
-
-    @contextmanager
-    def use(self) -> Iterator[Stores]:
-        with self.lock:
-            if self.stores is None:
-                self.stores = self._stack.enter_context(open_stores(self.workspace))
-            yield self.stores
-
-    def close(self) -> None:
-        with self.lock:
-            self._stack.close()
-            self.stores = None
-
-
 def create_app(workspace: Workspace) -> FastAPI:
     """Build the web app over ``workspace``."""
-    holder = _StoreHolder(workspace)
+    holder = StoreHolder(workspace)
+    jobs = JobRunner(holder)
+    pages = Pages(workspace)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        jobs.close()
         holder.close()
 
     app = FastAPI(
-        title="Chân Dung", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None
+        title="Chân Dung",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
-    app.state.use_stores = holder.use
+    app.state.holder = holder
+    app.state.jobs = jobs
+    app.state.pages = pages
+    # Checking a session or token touches the app database only: it never waits for a long
+    # task holding the warehouse.
+    app.state.use_stores = holder.use_accounts
     app.add_middleware(SecurityHeaders)
     static = resources.files(__package__) / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    templates = Jinja2Templates(directory=str(resources.files(__package__) / "templates"))
     default_language = workspace.settings.workspace.language
-
+    render = pages.render
     limiter = LoginRateLimiter()
-
-    def render(
-        request: Request,
-        name: str,
-        context: dict[str, Any],
-        status_code: int = 200,
-        caller: Caller | None = None,
-    ) -> HTMLResponse:
-        lang = request_language(request, default_language)
-        context = {
-            "caller": caller,
-            "csrf": caller.csrf if caller else None,
-            "lang": lang,
-            "languages": LANGUAGES,
-            "t": lambda key, **kw: translate(key, lang, **kw),
-            "num": lambda v, d=0: format_number(v, lang, d),
-            "vnd": lambda v: format_vnd(v, lang),
-            "vnd_short": lambda v: format_compact_vnd(v, lang),
-            "pct": lambda v: format_percent(v, lang),
-            "business": workspace.settings.workspace.name,
-            "version": __version__,
-            **context,
-        }
-        response = templates.TemplateResponse(request, name, context, status_code=status_code)
-        if request.query_params.get("lang") in LANGUAGES:
-            response.set_cookie(COOKIE, lang, max_age=365 * 86400, httponly=True, samesite="strict")
-        return response
 
     def error_response(request: Request, exc: ChandungError) -> Response:
         lang = request_language(request, default_language)
@@ -165,7 +123,7 @@ def create_app(workspace: Workspace) -> FastAPI:
 
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
     def login_page(request: Request, next: str = "/") -> HTMLResponse:
-        with holder.use() as stores:
+        with holder.use_accounts() as stores:
             no_admin = not users.has_admin(stores)
         token = secrets.token_urlsafe(32)
         response = render(
@@ -187,7 +145,7 @@ def create_app(workspace: Workspace) -> FastAPI:
         if not users.csrf_matches(expected, csrf_token):
             raise AccessDenied("auth.csrf")
         limiter.check(request.client.host if request.client else "?")
-        with holder.use() as stores:
+        with holder.use_accounts() as stores:
             old = request.cookies.get(SESSION_COOKIE)
             if old:
                 users.end_session(stores, old)
@@ -214,77 +172,23 @@ def create_app(workspace: Workspace) -> FastAPI:
 
     @app.post("/logout", include_in_schema=False, dependencies=[Depends(Needs(None))])
     def logout(request: Request) -> Response:
-        with holder.use() as stores:
+        with holder.use_accounts() as stores:
             users.end_session(stores, request.cookies.get(SESSION_COOKIE, ""))
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(SESSION_COOKIE)
         return response
 
-    @app.get("/api/v1/me")
+    @app.get("/api/v1/me", tags=["account"])
     def me(caller: Annotated[Caller, Depends(Needs(None))]) -> dict[str, Any]:
+        """Who the caller is and what they may do."""
         p = caller.principal
         return {"username": p.username, "role": p.role, "permissions": sorted(p.permissions)}
 
-    @app.get("/api/v1/customers")
-    def customers_json(
-        caller: Annotated[Caller, Depends(Needs("customers.read"))],
-        search: str | None = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 50,
-        offset: Annotated[int, Query(ge=0)] = 0,
-    ) -> dict[str, Any]:
-        with acting_as(caller.principal), holder.use() as stores:
-            total, rows = list_people_for(stores, search=search, limit=limit, offset=offset)
-        return {"total": total, "limit": limit, "offset": offset, "customers": rows}
+    @app.get("/api/v1/openapi.json", include_in_schema=False)
+    def openapi_document(_: Annotated[Caller, Depends(Needs(None))]) -> dict[str, Any]:
+        """The OpenAPI document of the REST API (signed-in callers only)."""
+        return app.openapi()
 
-    @app.get("/", response_class=HTMLResponse)
-    def overview_page(
-        request: Request, caller: Annotated[Caller, Depends(Needs("aggregates.read"))]
-    ) -> HTMLResponse:
-        with holder.use() as stores:
-            figures = load_overview(stores)
-        lang = request_language(request, default_language)
-        months = figures.months[-36:]
-        revenue_bars = charts.column_chart(
-            [
-                (m.month.strftime("%m/%Y"), m.revenue_vnd, format_compact_vnd(m.revenue_vnd, lang))
-                for m in months
-            ]
-        )
-        new_customer_bars = charts.column_chart(
-            [
-                (m.month.strftime("%m/%Y"), m.new_customers, format_number(m.new_customers, lang))
-                for m in months
-            ],
-            height=60,
-        )
-        return render(
-            request,
-            "overview.html",
-            {
-                "o": figures,
-                "revenue_bars": revenue_bars,
-                "new_customer_bars": new_customer_bars,
-                "channel_bars": charts.share_bars(
-                    {
-                        translate(f"channel_group.{k}", lang): v
-                        for k, v in figures.revenue_by_channel_group.items()
-                    },
-                    width=190,
-                ),
-                "device_bars": charts.share_bars(
-                    {
-                        translate(f"device.{k}", lang): v
-                        for k, v in figures.orders_by_device.items()
-                    },
-                    width=190,
-                ),
-            },
-            caller=caller,
-        )
-
-    @app.get("/api/v1/overview", dependencies=[Depends(Needs("aggregates.read"))])
-    def overview_json() -> dict[str, Any]:
-        with holder.use() as stores:
-            return load_overview(stores).as_dict()
-
+    for router in ROUTERS:
+        app.include_router(router)
     return app
