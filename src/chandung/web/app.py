@@ -33,6 +33,7 @@ from .language import request_language
 from .pages import Pages
 from .routes import ROUTERS
 from .security import HEADERS, SecurityHeaders
+from .timing import ServerTiming
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +84,7 @@ def create_app(workspace: Workspace) -> FastAPI:
     # task holding the warehouse.
     app.state.use_stores = holder.use_accounts
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(ServerTiming)
     static = resources.files(__package__) / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     default_language = workspace.settings.workspace.language
