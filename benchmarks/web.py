@@ -31,6 +31,7 @@ from chandung.services.segments import create_segment, list_segments
 from chandung.services.stores import open_stores
 from chandung.services.users import create_user, list_users, set_password
 from chandung.web import create_app
+from chandung.web.auth import flat_routes
 from chandung.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,7 +104,7 @@ def main() -> None:
         ids = _ids(client)
         ids.setdefault("name", SEGMENT)
         paths: list[str] = []
-        for route in app.routes:
+        for route in flat_routes(app.routes):
             if not isinstance(route, APIRoute) or "GET" not in route.methods:
                 continue
             path = route.path

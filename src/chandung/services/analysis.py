@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ..errors import ChandungError
 from ..metrics.overview import Overview, overview
 from ..store.app_models import AnalysisRun
+from .dashboard import DASHBOARD_KEY, compute_dashboard
 from .identity import ResolveReport, resolve_identities
 from .segment_base import refresh_segment_base
 from .stores import Stores
@@ -64,12 +65,15 @@ def run_analysis(stores: Stores) -> AnalysisReport:
     except ChandungError as exc:
         value_error = exc.as_dict(stores.workspace.settings.workspace.language)
     refresh_segment_base(stores)
+    # The figures the overview and value pages draw, so that no page recomputes them.
+    dashboard = compute_dashboard(stores, figures, scored=value is not None)
     finished = datetime.now(UTC)
     summary = {
         "identity": identity.as_dict(),
         "overview": figures.as_dict(),
         "value": value.as_dict() if value else None,
         "value_error": value_error,
+        DASHBOARD_KEY: dashboard,
     }
     with stores.app_db.session() as session:
         run = AnalysisRun(

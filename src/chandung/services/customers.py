@@ -47,21 +47,35 @@ def people(stores: Stores) -> ir.Table:
 def list_people(
     stores: Stores, *, search: str | None = None, limit: int = 50, offset: int = 0
 ) -> tuple[int, pa.Table]:
-    """How many people match ``search`` (name without diacritics, phone or e-mail), and a page."""
-    table = people(stores)
+    """How many people match ``search`` (name without diacritics, phone or e-mail), and a page.
+
+    The filter and the count run on the golden records alone; the ids of the source records
+    are gathered for the page's people only, so a page costs the same at any size.
+    """
+    wh = stores.warehouse
+    if not (wh.has_table(PEOPLE_TABLE) and wh.has_table(LINKS_TABLE)):
+        resolve_identities(stores)
+    golden = wh.table(PEOPLE_TABLE)
     if search:
         key = name_key([search]).to_pylist()[0] or ""
         phone = normalize_phone_one(search)
-        name_keys = stores.warehouse.table(PEOPLE_TABLE).select("person_id", "name_key")
-        table = table.left_join(name_keys, table.customer_id == name_keys.person_id)
-        condition = table.name_key.contains(key) if key else ibis.literal(False)
-        condition |= table.email.lower().contains(search.strip().lower())
+        condition = golden.name_key.contains(key) if key else ibis.literal(False)
+        condition |= golden.email.lower().contains(search.strip().lower())
         if phone:
-            condition |= table.phone == phone
-        table = table.filter(condition).select(*EXPORT_COLUMNS)
-    total = int(table.count().to_pyarrow().as_py())
-    page = table.order_by("customer_id").limit(limit, offset=offset).to_pyarrow()
-    return total, page
+            condition |= golden.phone_e164 == phone
+        golden = golden.filter(condition)
+    total = int(golden.count().to_pyarrow().as_py())
+    page = golden.order_by("person_id").limit(limit, offset=offset)
+    links = wh.table(LINKS_TABLE)
+    ids = page.select("person_id")
+    mine = links.filter(links.person_id.isin(ids.person_id))
+    sources = mine.group_by("person_id").aggregate(
+        source_record_ids=mine.customer_id.group_concat(",", order_by=mine.customer_id)
+    )
+    joined = page.left_join(sources, "person_id")
+    renamed = {"customer_id": joined.person_id, "phone": joined.phone_e164}
+    columns = {c: renamed[c] if c in renamed else joined[c] for c in EXPORT_COLUMNS}
+    return total, joined.select(**columns).order_by("customer_id").to_pyarrow()
 
 
 def _sees_personal_data() -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
@@ -111,12 +111,23 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def flat_routes(routes: Iterable[object]) -> Iterator[object]:
+    """Every route of ``routes``, those of included routers too (the app's route modules are
+    included without a prefix, so their paths are the paths served)."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from flat_routes(inner.routes)
+        else:
+            yield route
+
+
 def route_permissions(
-    app_routes: Iterator[object] | list[object],
+    app_routes: Iterable[object],
 ) -> dict[tuple[str, str], str | None]:
     """``(method, path) → permission`` of every route guarded by :class:`Needs`."""
     out: dict[tuple[str, str], str | None] = {}
-    for route in app_routes:
+    for route in flat_routes(app_routes):
         dependant = getattr(route, "dependant", None)
         if dependant is None:
             continue

@@ -1,0 +1,432 @@
+"""Segments shaped for pages: every saved segment counted in one query, the latest automatic
+segmentation with its personas, and the field catalogue with the common values of each field.
+
+Everything here reads what is stored (the app database, the materialised segment base) and
+runs only bounded warehouse queries: one aggregate over the base for all the saved segments'
+counts, and one grouped query over a fixed-size slice of the base for the fields' values.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+from sqlalchemy import select
+
+from ..errors import ChandungError, InputError, NotFoundError
+from ..i18n import DEFAULT_LANGUAGE, translate
+from ..privacy.context import require
+from ..segments.profiles import (
+    UNKNOWN,
+    LevelDifference,
+    LevelFigures,
+    NumericDifference,
+    SegmentProfile,
+    attribute_label,
+)
+from ..segments.rules import compile_rule, parse_rule
+from ..store.app_models import SavedSegment, Segmentation
+from .personas import edits, latest_version, load_personas
+from .segment_base import segment_base
+from .segments import field_catalogue
+from .stores import Stores
+
+#: Rows of the segment base read to find the common values of the text fields.
+LEVEL_SAMPLE = 50_000
+#: A text field with more values than this in the sample gets no value suggestions.
+MAX_LEVELS = 60
+
+
+@dataclass(frozen=True)
+class SegmentRow:
+    """A saved segment and its members now (``members`` is None when its rule no longer
+    fits the data, with the reason in ``error``)."""
+
+    name: str
+    description: str
+    rule: str
+    owner: str
+    created_at: datetime
+    members: int | None
+    share: float | None
+    error: ChandungError | None = None
+
+    def as_dict(self, language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "description": self.description,
+            "rule": self.rule,
+            "owner": self.owner,
+            "created_at": self.created_at.isoformat(),
+            "members": self.members,
+            "share": self.share,
+            "error": self.error.as_dict(language) if self.error else None,
+        }
+
+
+def saved_names(stores: Stores) -> list[str]:
+    """The names of the saved segments, in order (read from the app database only)."""
+    require("segments.read")
+    with stores.app_db.session() as session:
+        return list(session.scalars(select(SavedSegment.name).order_by(SavedSegment.name)))
+
+
+def saved_segment_rows(
+    stores: Stores, names: Sequence[str] | None = None
+) -> tuple[list[SegmentRow], int | None]:
+    """The saved segments (all, or those named) by name with their member counts now, and
+    the size of the base.
+
+    All the counts come from one aggregate over the segment base, whatever the number of
+    segments. The base size is None when there is nothing to count yet.
+
+    Raises
+    ------
+    NotFoundError
+        When one of ``names`` is not a saved segment.
+    """
+    require("segments.read")
+    query = select(SavedSegment).order_by(SavedSegment.name)
+    if names is not None:
+        query = query.where(SavedSegment.name.in_(list(names)))
+    with stores.app_db.session() as session:
+        saved = list(session.scalars(query))
+        for s in saved:
+            session.expunge(s)
+    missing = sorted(set(names or ()) - {s.name for s in saved})
+    if missing:
+        raise NotFoundError("segment.not_found", name=missing[0])
+    if not saved:
+        return [], None
+    today = date.today()
+    try:
+        base = segment_base(stores, today=today)
+    except NotFoundError as exc:
+        return [_row(s, None, None, exc) for s in saved], None
+    catalogue = field_catalogue(base)
+    metrics: dict[str, ir.Scalar] = {"everyone": base.count()}
+    problems: dict[int, ChandungError] = {}
+    for i, s in enumerate(saved):
+        try:
+            inside = compile_rule(parse_rule(s.rule, catalogue), base, today=today)
+        except InputError as exc:
+            problems[i] = exc
+            continue
+        metrics[f"s{i}"] = inside.ifelse(1, 0).sum()
+    row = base.aggregate(**metrics).to_pyarrow().to_pylist()[0]
+    everyone = int(row["everyone"] or 0)
+    out = []
+    for i, s in enumerate(saved):
+        if i in problems:
+            out.append(_row(s, None, None, problems[i]))
+            continue
+        members = int(row[f"s{i}"] or 0)
+        out.append(_row(s, members, members / everyone if everyone else 0.0, None))
+    return out, everyone
+
+
+def _row(
+    s: SavedSegment, members: int | None, share: float | None, error: ChandungError | None
+) -> SegmentRow:
+    return SegmentRow(
+        name=s.name, description=s.description, rule=s.rule, owner=s.owner,
+        created_at=s.created_at, members=members, share=share, error=error,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PersonaLink:
+    """The persona written for one automatic segment."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class LatestSegmentation:
+    """The most recent automatic segmentation as recorded, with the personas made from it."""
+
+    id: str
+    created_at: datetime
+    settings: dict[str, Any]
+    summary: dict[str, Any]
+    personas: dict[int, PersonaLink] = field(default_factory=dict)
+
+    @property
+    def k(self) -> int:
+        return int(self.summary.get("k") or 0)
+
+    @property
+    def stability(self) -> float | None:
+        """Mean bootstrap agreement (adjusted Rand index) of the chosen number of segments."""
+        value = (self.summary.get("stability") or {}).get(str(self.k))
+        return float(value) if value is not None else None
+
+    @property
+    def segments(self) -> list[dict[str, Any]]:
+        return list(self.summary.get("segments") or [])
+
+    def segment(self, segment_id: int) -> dict[str, Any]:
+        """The recorded figures of one segment of the run."""
+        for s in self.segments:
+            if int(s.get("id", 0)) == segment_id:
+                return s
+        raise NotFoundError("web_segments.auto_not_found", id=segment_id)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "created_at": self.created_at.isoformat(),
+            "settings": self.settings,
+            "k": self.k,
+            "stability": self.stability,
+            "customers": self.summary.get("customers"),
+            "stability_by_k": self.summary.get("stability", {}),
+            "segments": [
+                {
+                    **{k: v for k, v in s.items() if k != "traits"},
+                    "traits": s.get("traits", []),
+                    "persona": (
+                        {"id": p.id, "name": p.name}
+                        if (p := self.personas.get(int(s.get("id", 0))))
+                        else None
+                    ),
+                }
+                for s in self.segments
+            ],
+        }
+
+
+def latest_segmentation(stores: Stores) -> LatestSegmentation | None:
+    """The most recent automatic segmentation, or None when there has been none."""
+    require("segments.read")
+    with stores.app_db.session() as session:
+        found = session.scalars(
+            select(Segmentation).order_by(Segmentation.created_at.desc()).limit(1)
+        ).first()
+        if found is None:
+            return None
+        run = LatestSegmentation(
+            id=found.id,
+            created_at=found.created_at,
+            settings=dict(found.settings or {}),
+            summary=dict(found.summary or {}),
+        )
+    return LatestSegmentation(
+        run.id, run.created_at, run.settings, run.summary, _personas_of(stores, run.id)
+    )
+
+
+def _personas_of(stores: Stores, segmentation_id: str) -> dict[int, PersonaLink]:
+    """The personas of the latest version made from the segments of ``segmentation_id``."""
+    version = latest_version(stores)
+    if version is None:
+        return {}
+    renamed = edits(stores)
+    out = {}
+    for persona in load_personas(stores, version):
+        segment = persona.segment
+        if segment.get("source") != "auto" or segment.get("segmentation_id") != segmentation_id:
+            continue
+        name = (renamed.get(persona.id) or {}).get("name") or persona.identity.full_name
+        out[int(segment.get("id", 0))] = PersonaLink(persona.id, str(name))
+    return out
+
+
+@dataclass(frozen=True)
+class FieldView:
+    """A field a rule may use: its type, its name for people, and its common values."""
+
+    name: str
+    type: str
+    label: str
+    levels: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "type": self.type, "label": self.label, "levels": self.levels}
+
+
+def field_label(name: str, language: str) -> str:
+    """What people call the field ``name`` (the column name when the catalogue has none)."""
+    return translate(
+        f"web_segments.field.{name}", language, default=attribute_label(name, language)
+    )
+
+
+def field_views(stores: Stores, language: str, *, with_levels: bool = True) -> list[FieldView]:
+    """The field catalogue, each text and list field with its common values (most frequent
+    first, from the first :data:`LEVEL_SAMPLE` rows of the base); empty before any data."""
+    require("segments.read")
+    try:
+        base = segment_base(stores)
+    except NotFoundError:
+        return []
+    catalogue = field_catalogue(base)
+    levels = _levels(base, catalogue) if with_levels else {}
+    return [
+        FieldView(name, info.type, field_label(name, language), levels.get(name, []))
+        for name, info in catalogue.items()
+    ]
+
+
+def _levels(base: ir.Table, catalogue: dict[str, Any]) -> dict[str, list[str]]:
+    sample = base.limit(LEVEL_SAMPLE)
+    parts = []
+    for name, info in catalogue.items():
+        if info.type == "text":
+            values = sample.select(value=sample[name].cast("string"))
+        elif info.type == "list":
+            values = sample.select(value=sample[name].unnest().cast("string"))
+        else:
+            continue
+        values = values.filter(values.value.notnull() & (values.value.strip() != ""))
+        grouped = values.group_by("value").aggregate(n=values.count())
+        parts.append(grouped.mutate(field=ibis.literal(name)).select("field", "value", "n"))
+    if not parts:
+        return {}
+    union = parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)
+    found: dict[str, list[tuple[int, str]]] = {}
+    for r in union.to_pyarrow().to_pylist():
+        found.setdefault(r["field"], []).append((-int(r["n"]), str(r["value"])))
+    return {
+        name: [value for _, value in sorted(pairs)]
+        for name, pairs in found.items()
+        if len(pairs) <= MAX_LEVELS
+    }
+
+
+# --- profiles as charts and tables -----------------------------------------------------------
+
+#: Levels shown per attribute in a lift chart (the largest in the base).
+MAX_BARS = 12
+#: The right end of a lift chart's scale is at least this, and at most :data:`MAX_LIFT`.
+MIN_LIFT_SCALE = 2.0
+MAX_LIFT = 5.0
+
+
+@dataclass(frozen=True)
+class LiftBar:
+    """One level of an attribute: its share in the segment and in the whole base, and the
+    lift (the ratio of the two); ``direction`` is ``over``/``under`` when the difference is
+    significant, else ``flat``."""
+
+    label: str
+    share_segment: float
+    share_base: float
+    lift: float
+    n_segment: int
+    direction: str
+
+
+@dataclass(frozen=True)
+class LiftChart:
+    """The levels of one attribute, on a lift scale from 0 to ``top``."""
+
+    attribute: str
+    label: str
+    bars: list[LiftBar]
+    top: float
+
+
+def level_label(
+    columns: Sequence[str],
+    kinds: Sequence[str],
+    values: Sequence[str],
+    language: str,
+    labels: Mapping[str, Mapping[str, str]],
+) -> str:
+    """What people call a level (levels of a combination joined by " · ")."""
+    parts = []
+    for column, kind, value in zip(columns, kinds, values, strict=True):
+        given = labels.get(column, {}).get(value)
+        if given:
+            parts.append(given)
+        elif value == UNKNOWN:
+            parts.append(translate("segment.profile.unknown", language))
+        elif kind == "boolean" and value in ("true", "false"):
+            parts.append(translate(f"web_segments.{'yes' if value == 'true' else 'no'}", language))
+        else:
+            parts.append(value)
+    return " · ".join(parts)
+
+
+def attribute_title(columns: Sequence[str], language: str) -> str:
+    """What people call an attribute (a combination joined by " × ")."""
+    return " × ".join(attribute_label(c, language) for c in columns)
+
+
+def lift_charts(
+    profile: SegmentProfile, language: str, labels: Mapping[str, Mapping[str, str]]
+) -> list[LiftChart]:
+    """One lift chart per categorical, boolean or combined attribute of ``profile``."""
+    by_attribute: dict[tuple[str, ...], list[LevelFigures]] = {}
+    for level in profile.levels:
+        by_attribute.setdefault(level.columns, []).append(level)
+    charts = []
+    for columns, levels in by_attribute.items():
+        bars = [
+            LiftBar(
+                label=level_label(lv.columns, lv.kinds, lv.values, language, labels),
+                share_segment=lv.share_segment or 0.0,
+                share_base=lv.share_base or 0.0,
+                lift=lv.lift or 0.0,
+                n_segment=lv.n_segment,
+                direction=(
+                    ("over" if (lv.lift or 0.0) >= 1.0 else "under") if lv.significant else "flat"
+                ),
+            )
+            for lv in levels
+            if lv.n_base > 0 and lv.lift is not None
+        ][:MAX_BARS]
+        if not bars:
+            continue
+        highest = max(bar.lift for bar in bars)
+        top = min(MAX_LIFT, max(MIN_LIFT_SCALE, math.ceil(highest * 2) / 2))
+        charts.append(LiftChart("×".join(columns), attribute_title(columns, language), bars, top))
+    return charts
+
+
+def difference_rows(
+    items: Sequence[LevelDifference | NumericDifference | Mapping[str, Any]],
+    language: str,
+    labels: Mapping[str, Mapping[str, str]],
+) -> list[dict[str, Any]]:
+    """Differences between two groups as table rows: attribute, level (or "mean"), the
+    figure of each group and whether it is a share or a mean."""
+    rows = []
+    for item in items:
+        d = item if isinstance(item, Mapping) else item.as_dict()
+        if "share_a" in d:
+            rows.append({
+                "attribute": attribute_title(d["columns"], language),
+                "level": level_label(d["columns"], d["kinds"], d["values"], language, labels),
+                "a": d["share_a"], "b": d["share_b"], "kind": "share",
+            })  # fmt: skip
+        else:
+            rows.append({
+                "attribute": attribute_label(d["attribute"], language),
+                "level": translate("web_segments.mean", language),
+                "a": d["mean_a"], "b": d["mean_b"], "kind": "mean",
+            })  # fmt: skip
+    return rows
+
+
+def finite(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with every NaN or infinite number replaced by None (JSON has neither)."""
+    out: dict[str, Any] = _finite(data)
+    return out
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
