@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest install lock benchmark benchmark-clv docs clean
+.PHONY: demo test lint typecheck pytest install lock benchmark benchmark-clv docs screenshots clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ docs: $(STAMP)
 		open('docs/data-model.md', 'w', encoding='utf-8').write(render_data_model())"
 	$(BIN)/python -c "from chandung.config import render_configuration_doc; \
 		open('docs/configuration.md', 'w', encoding='utf-8').write(render_configuration_doc())"
+	$(BIN)/python -c "from chandung.web._docs import render_route_reference; \
+		open('docs/web.md', 'w', encoding='utf-8').write(render_route_reference())"
+
+## Screenshots of the web app for the user guide (docs/images/)
+screenshots: $(STAMP)
+	$(BIN)/python docs/screenshots.py
 
 ## Time and memory of the demo (writes docs/benchmarks.md)
 benchmark: $(STAMP)
