@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from chandung.errors import InputError, NotFoundError, StoreError
@@ -138,3 +139,26 @@ def test_duckdb_memory_is_bounded_as_configured(tmp_path: Path) -> None:
     with Warehouse.connect(f"duckdb://{tmp_path / 'w.duckdb'}", duckdb_memory_limit="300MB") as wh:
         limit = wh.backend.raw_sql("SELECT current_setting('memory_limit')").fetchone()[0]
     assert limit in ("286.1 MiB", "300.0 MB")
+
+
+def test_derived_table_from_a_stream_of_the_same_warehouse_keeps_every_row(
+    stores: Stores,
+) -> None:
+    # Scoring reads the summary in batches while it writes the scores: every batch must land,
+    # not only the first (on DuckDB a write on the reading connection would end the stream).
+    wh = stores.warehouse
+    wh.backend.raw_sql("CREATE TABLE source_rows AS SELECT range AS x FROM range(25000)")
+    source = wh.table("source_rows")
+
+    def doubled() -> Iterator[pa.Table]:
+        for batch in source.to_pyarrow_batches(chunk_size=4_000):
+            table = pa.Table.from_batches([batch])
+            yield table.append_column("y", pc.multiply(table.column("x"), 2))
+
+    assert wh.write_derived("doubled", doubled()) == 25_000
+    written = wh.table("doubled")
+    assert written.count().to_pyarrow().as_py() == 25_000
+    assert written.y.sum().to_pyarrow().as_py() == 2 * sum(range(25_000))
+    # And a second run replaces the table rather than adding to it.
+    assert wh.write_derived("doubled", doubled()) == 25_000
+    assert wh.table("doubled").count().to_pyarrow().as_py() == 25_000

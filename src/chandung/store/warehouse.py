@@ -322,12 +322,33 @@ class Warehouse:
 
         The batches go to a work table first, so readers see the old table until the new one
         is complete; an interrupted write leaves the old one. Returns the number of rows.
+
+        ``batches`` may stream from a query of this warehouse (scoring reads the summary in
+        batches while it writes the scores): on DuckDB a statement run on a connection ends
+        the result that connection is streaming, so the writes go through a second
+        connection to the same database, and the stream is read to its end.
         """
         work = f"_derived_{uuid.uuid4().hex[:12]}"
         rows = 0
         created = False
+        writer = self._side_connection() if self.engine == "duckdb" else None
         try:
             for batch in batches:
+                if writer is not None:
+                    view = f"_batch_{uuid.uuid4().hex[:12]}"
+                    writer.register(view, batch)
+                    try:
+                        verb = (
+                            f'INSERT INTO "{work}" SELECT * FROM "{view}"'
+                            if created
+                            else f'CREATE TABLE "{work}" AS SELECT * FROM "{view}"'
+                        )
+                        writer.execute(verb)
+                    finally:
+                        writer.unregister(view)
+                    created = True
+                    rows += batch.num_rows
+                    continue
                 if not created:
                     self.backend.create_table(work, schema=ibis.Schema.from_pyarrow(batch.schema))
                     created = True
@@ -336,11 +357,25 @@ class Warehouse:
                     rows += batch.num_rows
             if not created:
                 raise InputError("store.no_rows", table=name)
+            if writer is not None:
+                writer.close()
+                writer = None
             self.swap_in({name: work})
         except BaseException:
+            if writer is not None:
+                writer.close()
             self.backend.drop_table(work, force=True)
             raise
         return rows
+
+    def _side_connection(self) -> Any:
+        """A second DuckDB connection to this warehouse's database (same catalog and schema)."""
+        catalog, schema = self.backend.con.execute(
+            "SELECT current_database(), current_schema()"
+        ).fetchone()
+        side = self.backend.con.cursor()
+        side.execute(f'USE "{catalog}"."{schema}"')
+        return side
 
     def swap_in(self, replacements: dict[str, str]) -> None:
         """Make each work table the table it replaces (``{live name: work table}``), at once."""

@@ -21,8 +21,8 @@ def render_route_reference() -> str:
         routes = [r for r in flat_routes(app.routes) if isinstance(r, APIRoute)]
     pages: list[str] = []
     api: list[str] = []
-    for route in sorted(routes, key=lambda r: (r.path, sorted(r.methods))):
-        for method in sorted(route.methods):
+    for route in sorted(routes, key=lambda r: (r.path, sorted(r.methods or ()))):
+        for method in sorted(route.methods or ()):
             if route.path in PUBLIC_PATHS:
                 permission = "none (open)"
             else:
