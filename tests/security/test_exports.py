@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+import httpx2
 import pytest
-from fastapi.testclient import TestClient
 
 from chandung.privacy.context import acting_as
 from chandung.privacy.roles import LOCAL_OPERATOR
@@ -24,6 +24,8 @@ from chandung.services.stores import Stores, open_stores
 from chandung.web import create_app
 from chandung.workspace import Workspace
 from tests.web.conftest import sign_in
+
+from .conftest import serving
 
 #: Names a customer could type into a shop's form, each read as a formula by a spreadsheet.
 EVIL = {
@@ -90,9 +92,12 @@ def home(analysed_demo_template: Path, tmp_path_factory: pytest.TempPathFactory)
 
 
 @pytest.fixture
-def app(home: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Workspace.open(home))) as client:
+def app(home: Path) -> Iterator[httpx2.Client]:
+    application = create_app(Workspace.open(home))
+    with serving(application) as served, served.client() as client:
         yield client
+    application.state.jobs.close()
+    application.state.holder.close()
 
 
 def _rows(content: bytes) -> list[dict[str, str]]:
@@ -100,7 +105,7 @@ def _rows(content: bytes) -> list[dict[str, str]]:
 
 
 @pytest.mark.parametrize("role", ["admin", "marketer"])
-def test_formulas_in_names_are_neutralised(app: TestClient, home: Path, role: str) -> None:
+def test_formulas_in_names_are_neutralised(app: httpx2.Client, home: Path, role: str) -> None:
     csrf = sign_in(app, role)
     got = app.post(
         "/exports/download",
@@ -119,7 +124,7 @@ def test_formulas_in_names_are_neutralised(app: TestClient, home: Path, role: st
             assert "'" + name in names, name
 
 
-def test_only_consented_contacts_are_exported(app: TestClient, home: Path) -> None:
+def test_only_consented_contacts_are_exported(app: httpx2.Client, home: Path) -> None:
     csrf = sign_in(app, "admin")
     got = app.post(
         "/exports/download",
@@ -133,7 +138,7 @@ def test_only_consented_contacts_are_exported(app: TestClient, home: Path) -> No
     assert exported == set(json.loads((home / "expected.json").read_text("utf-8")))
 
 
-def test_the_file_name_cannot_be_steered(app: TestClient, home: Path) -> None:
+def test_the_file_name_cannot_be_steered(app: httpx2.Client, home: Path) -> None:
     csrf = sign_in(app, "admin")
     got = app.post(
         "/exports/download",
@@ -158,7 +163,7 @@ def test_the_file_name_cannot_be_steered(app: TestClient, home: Path) -> None:
     assert not (home.parent / "etc").exists() and not (home / "etc").exists()
 
 
-def test_a_purpose_is_required(app: TestClient) -> None:
+def test_a_purpose_is_required(app: httpx2.Client) -> None:
     def exports() -> int:
         sign_in(app, "admin")
         return len(app.get("/api/v1/audit?action=export&limit=500").json()["entries"])
@@ -179,7 +184,7 @@ def test_a_purpose_is_required(app: TestClient) -> None:
     assert exports() == before
 
 
-def test_viewer_and_anonymous_are_refused(app: TestClient) -> None:
+def test_viewer_and_anonymous_are_refused(app: httpx2.Client) -> None:
     body = {"source": "persona:P1", "channel": "zalo", "purpose": "t"}
     assert app.post("/api/v1/audiences/export", json=body).status_code == 401
     assert app.get("/api/v1/audiences/preview").status_code == 401
@@ -194,14 +199,14 @@ def test_viewer_and_anonymous_are_refused(app: TestClient) -> None:
     assert app.get("/api/v1/audiences/preview?source=persona:P1&channel=zalo").status_code == 403
 
 
-def test_exports_need_the_csrf_token(app: TestClient) -> None:
+def test_exports_need_the_csrf_token(app: httpx2.Client) -> None:
     sign_in(app, "marketer")
     form = {"source": "persona:P1", "channel": "zalo", "purpose": "t"}
     assert app.post("/exports/download", data=form).status_code == 403
     assert app.post("/exports/download", data={**form, "csrf_token": "forged"}).status_code == 403
 
 
-def test_an_analyst_cannot_raise_their_own_privileges(app: TestClient) -> None:
+def test_an_analyst_cannot_raise_their_own_privileges(app: httpx2.Client) -> None:
     csrf = sign_in(app, "analyst")
     head = {"X-CSRF-Token": csrf}
     attempts = [
@@ -231,14 +236,14 @@ def test_an_analyst_cannot_raise_their_own_privileges(app: TestClient) -> None:
     assert found["admin"]["active"]
 
 
-def test_a_marketer_cannot_read_the_audit_log(app: TestClient) -> None:
+def test_a_marketer_cannot_read_the_audit_log(app: httpx2.Client) -> None:
     sign_in(app, "marketer")
     for path in ("/admin/audit", "/api/v1/audit", "/api/v1/audit/verify", "/admin/consents"):
         got = app.get(path)
         assert got.status_code == 403 and 'data-action="login"' not in got.text, path
 
 
-def test_an_admin_cannot_demote_or_close_their_own_account(app: TestClient) -> None:
+def test_an_admin_cannot_demote_or_close_their_own_account(app: httpx2.Client) -> None:
     csrf = sign_in(app, "admin")
     own = app.post("/admin/users/admin/access", data={"csrf_token": csrf, "role": "viewer"})
     assert own.status_code == 422

@@ -10,8 +10,8 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx2
 import pytest
-from fastapi.testclient import TestClient
 
 from chandung.services import uploads
 from chandung.services.stores import open_stores
@@ -19,6 +19,8 @@ from chandung.services.users import create_user
 from chandung.web import create_app
 from chandung.workspace import Workspace
 from tests.web.conftest import add_users, sign_in
+
+from .conftest import Served, serving
 
 CSV = "Họ và tên,SDT\nNguyễn Thị Bí Mật,0912345678\n".encode()
 
@@ -38,16 +40,17 @@ def ws(template: Path, tmp_path: Path) -> Workspace:
 
 
 @pytest.fixture
-def app_of(ws: Workspace) -> Iterator[object]:
+def app_of(ws: Workspace) -> Iterator[Served]:
     app = create_app(ws)
-    yield app
+    with serving(app) as served:
+        yield served
     app.state.jobs.close()
     app.state.holder.close()
 
 
-def signed_in(app: object, role: str) -> tuple[TestClient, str]:
-    client = TestClient(app)  # type: ignore[arg-type]
-    return client, sign_in(client, role)
+def signed_in(app: Served, role: str) -> tuple[httpx2.Client, str]:
+    client = app.client()
+    return client, sign_in(client, role)  # type: ignore[arg-type]
 
 
 def kept(ws: Workspace) -> list[str]:
@@ -56,7 +59,7 @@ def kept(ws: Workspace) -> list[str]:
 
 
 def post(
-    client: TestClient, csrf: str, name: str, content: bytes, *, script: bool = False
+    client: httpx2.Client, csrf: str, name: str, content: bytes, *, script: bool = False
 ) -> object:
     headers = {"X-CSRF-Token": csrf, "Accept": "application/json"} if script else {}
     data = {"kind": "customers"} if script else {"kind": "customers", "csrf_token": csrf}
@@ -79,7 +82,7 @@ def assert_nothing_disclosed(ws: Workspace, text: str) -> None:
     ["../../x.csv", "/etc/cron.d/x.csv", "..\\..\\x.csv", "C:\\Windows\\x.csv", "....//x.csv",
      "x.csv\x00.txt", "\u202ex.csv", "%2e%2e%2fx.csv"],
 )  # fmt: skip
-def test_a_hostile_file_name_is_only_a_name(ws: Workspace, app_of: object, name: str) -> None:
+def test_a_hostile_file_name_is_only_a_name(ws: Workspace, app_of: Served, name: str) -> None:
     client, csrf = signed_in(app_of, "analyst")
     r = post(client, csrf, name, CSV)
     assert r.status_code == 303, r.text  # type: ignore[attr-defined]
@@ -97,7 +100,7 @@ def test_a_hostile_file_name_is_only_a_name(ws: Workspace, app_of: object, name:
      "/data/imports/..%2F..%2Fapp.db", "/data/imports/" + "a" * 64,
      "/api/v1/imports/..%2F..%2Fkeys", "/data/quarantine?batch=..%2F..%2Fapp"],
 )  # fmt: skip
-def test_hostile_ids_find_nothing(ws: Workspace, app_of: object, path: str) -> None:
+def test_hostile_ids_find_nothing(ws: Workspace, app_of: Served, path: str) -> None:
     client, _ = signed_in(app_of, "admin")
     r = client.get(path, follow_redirects=False)
     assert r.status_code in (404, 422), (path, r.status_code)
@@ -105,10 +108,10 @@ def test_hostile_ids_find_nothing(ws: Workspace, app_of: object, path: str) -> N
     assert_nothing_disclosed(ws, r.text)
 
 
-def test_someone_elses_upload_is_not_found(ws: Workspace, app_of: object) -> None:
+def test_someone_elses_upload_is_not_found(ws: Workspace, app_of: Served) -> None:
     analyst, csrf = signed_in(app_of, "analyst")
     preview = post(analyst, csrf, "k.csv", CSV).headers["location"]  # type: ignore[attr-defined]
-    with app_of.state.holder.use_accounts() as stores:  # type: ignore[attr-defined]
+    with app_of.app.state.holder.use_accounts() as stores:
         create_user(stores, "analyst2", "analyst", "correct horse battery", check_permission=False)
     other, other_csrf = signed_in(app_of, "analyst2")
     assert other.get(preview).status_code == 404
@@ -117,7 +120,7 @@ def test_someone_elses_upload_is_not_found(ws: Workspace, app_of: object) -> Non
 
 
 def test_an_oversized_upload_is_refused_while_it_arrives(
-    ws: Workspace, app_of: object, monkeypatch: pytest.MonkeyPatch
+    ws: Workspace, app_of: Served, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 1000)
     client, csrf = signed_in(app_of, "analyst")
@@ -135,7 +138,7 @@ def test_an_oversized_upload_is_refused_while_it_arrives(
 
 
 def test_a_request_too_large_is_refused_before_it_is_read(
-    ws: Workspace, app_of: object, monkeypatch: pytest.MonkeyPatch
+    ws: Workspace, app_of: Served, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 1000)
     client, csrf = signed_in(app_of, "analyst")
@@ -144,7 +147,7 @@ def test_a_request_too_large_is_refused_before_it_is_read(
         "content-type": "multipart/form-data; boundary=b", "X-CSRF-Token": csrf,
         "Accept": "application/json"})  # fmt: skip
     assert r.status_code == 413 and r.json()["error"] == "web_data.too_large"
-    anonymous = TestClient(app_of)  # type: ignore[arg-type]
+    anonymous = app_of.client()
     r = anonymous.post("/api/v1/imports", content=body, headers={
         "content-type": "multipart/form-data; boundary=b"})  # fmt: skip
     assert r.status_code == 401  # who is asking comes first
@@ -181,7 +184,7 @@ def _not_a_workbook() -> bytes:
     ],
 )  # fmt: skip
 def test_a_malformed_file_gets_one_clear_error(
-    ws: Workspace, app_of: object, name: str, content: bytes, code: str
+    ws: Workspace, app_of: Served, name: str, content: bytes, code: str
 ) -> None:
     client, csrf = signed_in(app_of, "analyst")
     page = post(client, csrf, name, content)
@@ -197,7 +200,7 @@ def test_a_malformed_file_gets_one_clear_error(
 @pytest.mark.parametrize(("name", "content"), [("bomb.xlsx", _zip_bomb()),
                                                ("odd.xlsx", _not_a_workbook())])  # fmt: skip
 def test_a_hostile_workbook_is_refused_at_preview(
-    ws: Workspace, app_of: object, name: str, content: bytes
+    ws: Workspace, app_of: Served, name: str, content: bytes
 ) -> None:
     client, csrf = signed_in(app_of, "analyst")
     preview = post(client, csrf, name, content).headers["location"]  # type: ignore[attr-defined]
@@ -213,7 +216,7 @@ def test_a_hostile_workbook_is_refused_at_preview(
      b'--b\r\nContent-Disposition: form-data; name="kind"\r\n\r\ncustomers\r\n--b--\r\n',
      b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nHo ten\n'],
 )  # fmt: skip
-def test_a_broken_form_is_refused(ws: Workspace, app_of: object, body: bytes) -> None:
+def test_a_broken_form_is_refused(ws: Workspace, app_of: Served, body: bytes) -> None:
     client, csrf = signed_in(app_of, "analyst")
     for path in ("/data/uploads", "/api/v1/imports"):
         r = client.post(path, content=body, headers={
@@ -226,8 +229,8 @@ def test_a_broken_form_is_refused(ws: Workspace, app_of: object, body: bytes) ->
     assert kept(ws) == []
 
 
-def test_anonymous_and_viewer_uploads_are_refused(ws: Workspace, app_of: object) -> None:
-    anonymous = TestClient(app_of)  # type: ignore[arg-type]
+def test_anonymous_and_viewer_uploads_are_refused(ws: Workspace, app_of: Served) -> None:
+    anonymous = app_of.client()
     files = {"file": ("k.csv", CSV, "text/csv")}
     r = anonymous.post(
         "/data/uploads", data={"kind": "customers"}, files=files, follow_redirects=False
@@ -245,7 +248,7 @@ def test_anonymous_and_viewer_uploads_are_refused(ws: Workspace, app_of: object)
     assert kept(ws) == []
 
 
-def test_uploads_left_behind_are_swept(ws: Workspace, app_of: object) -> None:
+def test_uploads_left_behind_are_swept(ws: Workspace, app_of: Served) -> None:
     client, csrf = signed_in(app_of, "analyst")
     post(client, csrf, "k.csv", CSV)
     assert len(kept(ws)) == 2
