@@ -13,6 +13,7 @@ from ..metrics.overview import Overview, overview
 from ..store.app_models import AnalysisRun
 from .dashboard import DASHBOARD_KEY, compute_dashboard
 from .identity import ResolveReport, resolve_identities
+from .quality import QUALITY_KEY, quality_report
 from .segment_base import refresh_segment_base
 from .stores import Stores
 from .value import ScoreReport, score_customers
@@ -67,6 +68,7 @@ def run_analysis(stores: Stores) -> AnalysisReport:
     refresh_segment_base(stores)
     # The figures the overview and value pages draw, so that no page recomputes them.
     dashboard = compute_dashboard(stores, figures, scored=value is not None)
+    quality = quality_report(stores)
     finished = datetime.now(UTC)
     summary = {
         "identity": identity.as_dict(),
@@ -74,6 +76,7 @@ def run_analysis(stores: Stores) -> AnalysisReport:
         "value": value.as_dict() if value else None,
         "value_error": value_error,
         DASHBOARD_KEY: dashboard,
+        QUALITY_KEY: quality.as_dict(),
     }
     with stores.app_db.session() as session:
         run = AnalysisRun(

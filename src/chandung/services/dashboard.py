@@ -289,7 +289,7 @@ def _at_risk(cv: ir.Table, min_revenue: float) -> ir.BooleanValue:
     )
 
 
-def _latest_run(stores: Stores) -> AnalysisRun | None:
+def latest_run(stores: Stores) -> AnalysisRun | None:
     with stores.app_db.session() as session:
         return session.scalars(
             select(AnalysisRun)
@@ -301,7 +301,7 @@ def _latest_run(stores: Stores) -> AnalysisRun | None:
 
 def stored_figures(stores: Stores) -> tuple[AnalysisRun, dict[str, Any]] | None:
     """The latest finished analysis run and the figures it stored, if it stored any."""
-    run = _latest_run(stores)
+    run = latest_run(stores)
     if run is None or not isinstance(run.summary, dict):
         return None
     figures = run.summary.get(DASHBOARD_KEY)
@@ -327,11 +327,11 @@ def load_dashboard(stores: Stores) -> Dashboard:
         analysed_at=run.finished_at,
         value=summary.get("value"),
         value_error=summary.get("value_error"),
-        stale=_changed_since(stores, run.started_at),
+        stale=changed_since(stores, run.started_at),
     )
 
 
-def _changed_since(stores: Stores, since: datetime) -> bool:
+def changed_since(stores: Stores, since: datetime) -> bool:
     """Whether the customer file changed after ``since``: an import, a merge or split of
     records, a retention purge or an erasure (read from the app database, not the data)."""
     checks = (

@@ -28,6 +28,35 @@ class QualityReport:
         return asdict(self)
 
 
+#: Key of the quality report in an analysis run's summary.
+QUALITY_KEY = "quality"
+
+
+@dataclass(frozen=True)
+class StoredQuality:
+    """The quality report as the latest analysis stored it, or as measured now."""
+
+    report: QualityReport
+    #: When the analysis measured it (``None``: measured now, no analysis stored one).
+    measured_at: datetime | None = None
+    #: The customer file changed after it was measured (an import, a merge, a purge...).
+    stale: bool = False
+
+
+def stored_quality(stores: Stores) -> StoredQuality:
+    """The report of the latest analysis run (pages read this: measuring is a scan of every
+    record), or measured now when no run stored one."""
+    from .dashboard import changed_since, latest_run
+
+    run = latest_run(stores)
+    data = run.summary.get(QUALITY_KEY) if run is not None and run.summary else None
+    if run is None or not isinstance(data, dict):
+        return StoredQuality(quality_report(stores))
+    return StoredQuality(
+        QualityReport(**data), run.finished_at, changed_since(stores, run.started_at)
+    )
+
+
 def quality_report(stores: Stores, today: date | None = None) -> QualityReport:
     """Measure the customer file (identities are resolved first if they never were)."""
     wh = stores.warehouse

@@ -267,11 +267,34 @@ def field_views(stores: Stores, language: str, *, with_levels: bool = True) -> l
     except NotFoundError:
         return []
     catalogue = field_catalogue(base)
-    levels = _levels(base, catalogue) if with_levels else {}
+    levels = _cached_levels(stores, base, catalogue) if with_levels else {}
     return [
         FieldView(name, info.type, field_label(name, language), levels.get(name, []))
         for name, info in catalogue.items()
     ]
+
+
+#: Common values of the fields, by workspace and version of the segment base: the rule
+#: builder asks for them at every visit, and they change only when the base is rebuilt.
+_LEVELS: dict[tuple[str, object, int], dict[str, list[str]]] = {}
+
+
+def _cached_levels(
+    stores: Stores, base: ir.Table, catalogue: dict[str, Any]
+) -> dict[str, list[str]]:
+    from .analysis import last_run
+
+    run = last_run(stores)
+    key = (
+        str(stores.workspace.home),
+        run.id if run is not None else None,
+        int(base.count().to_pyarrow().as_py()),
+    )
+    if key not in _LEVELS:
+        if len(_LEVELS) > 16:
+            _LEVELS.clear()
+        _LEVELS[key] = _levels(base, catalogue)
+    return _LEVELS[key]
 
 
 def _levels(base: ir.Table, catalogue: dict[str, Any]) -> dict[str, list[str]]:

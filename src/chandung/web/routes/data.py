@@ -33,7 +33,7 @@ from ...privacy.context import acting_as
 from ...privacy.roles import Principal
 from ...services import import_review, merge_review, quarantine_review, uploads
 from ...services.imports import KINDS
-from ...services.quality import quality_report
+from ...services.quality import stored_quality
 from ...services.stores import Stores
 from ..auth import Caller, Needs, caller_of
 from ..deps import holder_of, jobs_of, language_of, pages_of
@@ -437,8 +437,12 @@ def quality_page(
     request: Request, caller: Annotated[Caller, Depends(Needs("aggregates.read"))]
 ) -> HTMLResponse:
     with holder_of(request).use() as stores:
-        report = quality_report(stores)
-    return _render(request, caller, "data_quality.html", {"tab": "quality", "q": report})
+        stored = stored_quality(stores)
+    return _render(
+        request, caller, "data_quality.html",
+        {"tab": "quality", "q": stored.report, "measured_at": stored.measured_at,
+         "stale": stored.stale},
+    )  # fmt: skip
 
 
 # --- merges -----------------------------------------------------------------------------
@@ -599,4 +603,6 @@ def quality_json(request: Request) -> dict[str, Any]:
     """Completeness and validity per field, duplicates merged, stale people and consent
     coverage of the customer file."""
     with holder_of(request).use() as stores:
-        return quality_report(stores).as_dict()
+        stored = stored_quality(stores)
+    measured = stored.measured_at.isoformat() if stored.measured_at else None
+    return {**stored.report.as_dict(), "measured_at": measured, "stale": stored.stale}
