@@ -17,6 +17,7 @@ import argparse
 import re
 import statistics
 import sys
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,7 @@ def _ids(client: TestClient) -> dict[str, str]:
     ids: dict[str, str] = {}
     customers = client.get("/api/v1/customers", params={"limit": 1}).json()["customers"]
     if customers:
-        ids["person_id"] = str(customers[0].get("person_id") or customers[0].get("id"))
+        ids["person_id"] = str(customers[0]["customer_id"])
     personas = client.get("/api/v1/personas").json()
     items = personas.get("personas", personas) if isinstance(personas, dict) else personas
     if items:
@@ -103,6 +104,16 @@ def main() -> None:
         _sign_in(client, password)
         ids = _ids(client)
         ids.setdefault("name", SEGMENT)
+        # A segment's profile is built by a background task a person starts from its page;
+        # the page and its API then read the kept result. Build it first, as a person would.
+        started = client.post(
+            f"/segments/{SEGMENT}/profile",
+            data={"csrf_token": _csrf(client)},
+            follow_redirects=False,
+        )
+        job = str(started.headers.get("location", "")).partition("job=")[2]
+        while job and client.get(f"/api/v1/jobs/{job}").json()["status"] not in ("done", "failed"):
+            time.sleep(0.5)
         paths: list[str] = []
         for route in flat_routes(app.routes):
             if not isinstance(route, APIRoute) or "GET" not in route.methods:

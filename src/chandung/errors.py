@@ -71,11 +71,16 @@ class ChandungError(Exception):
 
     def render(self, language: str = DEFAULT_LANGUAGE) -> str:
         """The message in ``language``: what went wrong, where, and what to do."""
-        message = translate(f"errors.{self.code}", language, **self.params)
+        params = self.shown_params(language)
+        message = translate(f"errors.{self.code}", language, **params)
         if self.where is not None:
             message = f"{self.where}: {message}"
-        hint = translate(f"errors.{self.code}.hint", language, default="", **self.params)
+        hint = translate(f"errors.{self.code}.hint", language, default="", **params)
         return f"{message} {hint}".strip()
+
+    def shown_params(self, language: str) -> dict[str, Any]:  # noqa: ARG002 (for subclasses)
+        """The values the message names, as the reader of ``language`` should see them."""
+        return self.params
 
     def as_dict(self, language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
         """The error as JSON for the API and ``--json`` output."""
@@ -135,7 +140,18 @@ class AuthenticationError(ChandungError):
 
 
 class AccessDenied(ChandungError, PermissionError):
-    """The signed-in role may not do this."""
+    """The signed-in role may not do this.
+
+    ``role`` and ``permission`` are codes; the message names them in the reader's language.
+    """
 
     status = 403
     default_code = "auth.denied"
+
+    def shown_params(self, language: str) -> dict[str, Any]:
+        params = dict(self.params)
+        if "role" in params:
+            params["role"] = translate(f"roles.{params['role']}", language)
+        if "permission" in params:
+            params["permission"] = translate(f"permissions.{params['permission']}", language)
+        return params

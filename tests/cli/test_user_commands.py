@@ -84,7 +84,8 @@ def test_a_token_makes_the_command_line_act_as_its_user(tmp_path: Path, monkeypa
     monkeypatch.setenv("CHANDUNG_TOKEN", token["token"])
     assert run("segment", "list", *h).exit_code == 0
     refused = run("--lang", "en", "segment", "create", "X", "--rule", "orders > 1", *h)
-    assert refused.exit_code == 1 and "viewer" in refused.output
+    # The refusal names the role and what it may not do, in the language asked for.
+    assert refused.exit_code == 1 and "(viewer) may not create, change and delete" in refused.output
     assert run("users", "list", *h).exit_code == 1
     monkeypatch.setenv("CHANDUNG_TOKEN", "cdt_wrong")
     assert run("segment", "list", *h).exit_code == 1

@@ -83,9 +83,10 @@ class ErrorHandlingGroup(TyperGroup):
                 return super().invoke(ctx)
         except ChandungError as exc:
             st = ctx.obj if isinstance(ctx.obj, State) else State()
-            if st.debug:
+            if st.debug or (ctx.obj is None and ctx.params.get("debug")):
                 raise
-            language = st.language or normalise_language(None)
+            # A refusal before the main options are applied still speaks the asked language.
+            language = st.language or normalise_language(ctx.params.get("lang"))
             err_console().print(
                 f"[bold red]{translate('cli.error', language)}[/] {escape(exc.render(language))}",
                 markup=True,

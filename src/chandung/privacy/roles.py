@@ -86,7 +86,7 @@ class Principal:
         if permission not in PERMISSIONS:
             raise ValueError(f"unknown permission {permission!r}")
         if not self.can(permission):
-            raise AccessDenied("auth.denied", role=self.role, permission=PERMISSIONS[permission])
+            raise AccessDenied("auth.denied", role=self.role, permission=permission)
 
 
 #: Whoever runs the command line on the machine that holds the workspace: the files are

@@ -25,6 +25,7 @@ from .auth import (
     Caller,
     LoginRateLimiter,
     Needs,
+    caller_of,
     safe_next,
 )
 from .holder import StoreHolder
@@ -97,7 +98,16 @@ def create_app(workspace: Workspace) -> FastAPI:
             "accept", ""
         ):
             return JSONResponse(exc.as_dict(lang), status_code=exc.status)
-        return render(request, "error.html", {"message": exc.render(lang)}, exc.status)
+        # A signed-in person who is refused keeps the menu and the sign-out button.
+        caller = None
+        try:
+            with holder.use_accounts() as stores:
+                caller = caller_of(request, stores)
+        except Exception:  # the error page must render even when the stores cannot open
+            logger.debug("no caller for the error page", exc_info=True)
+        return render(
+            request, "error.html", {"message": exc.render(lang)}, exc.status, caller=caller
+        )
 
     @app.exception_handler(ChandungError)
     async def chandung_error(request: Request, exc: ChandungError) -> Response:
