@@ -40,6 +40,51 @@ _PROBLEMS = """
 """
 
 
+# What a screen reader or a keyboard user would miss: fields without a label, buttons and links
+# without a name, images without a text, a page without exactly one main heading or language.
+_ACCESSIBILITY = """
+() => {
+  const out = [];
+  // checkVisibility: the content of a closed <details> keeps a box but is not shown.
+  const visible = (el) => (el.checkVisibility ? el.checkVisibility()
+    : !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length));
+  const named = (el) => {
+    if (el.getAttribute("aria-label") || el.getAttribute("aria-labelledby")) return true;
+    if (el.id && document.querySelector('label[for="' + CSS.escape(el.id) + '"]')) return true;
+    if (el.closest("label")) return true;
+    return !!el.getAttribute("title");
+  };
+  for (const el of document.querySelectorAll("input, select, textarea")) {
+    if (el.type === "hidden" || el.type === "submit" || el.type === "button") continue;
+    if (!visible(el)) continue;
+    const what = el.name || el.id || el.outerHTML.slice(0, 80);
+    if (!named(el)) out.push("field without a label: " + what);
+  }
+  for (const el of document.querySelectorAll("button, a[href], input[type=submit]")) {
+    if (!visible(el)) continue;
+    const text = (el.innerText || el.value || "").trim();
+    if (!text && !el.getAttribute("aria-label") && !el.getAttribute("title")
+        && !el.querySelector("img[alt]:not([alt='']), svg title")) {
+      out.push("control without a name: " + el.outerHTML.slice(0, 80));
+    }
+  }
+  for (const img of document.querySelectorAll("img")) {
+    if (!img.hasAttribute("alt")) out.push("image without alt: " + img.src.slice(-40));
+  }
+  const h1 = document.querySelectorAll("h1").length;
+  if (h1 !== 1) out.push("main headings: " + h1);
+  if (!document.documentElement.lang) out.push("no page language");
+  return out.slice(0, 10);
+}
+"""
+
+
+def accessibility_problems(page: Any) -> list[str]:
+    """What keeps the page shown now from being read by a screen reader or used by keyboard."""
+    problems: list[str] = page.evaluate(_ACCESSIBILITY)
+    return problems
+
+
 def layout_problems(page: Any) -> list[str]:
     """What is wrong with the layout of the page shown now (empty when nothing)."""
     problems: list[str] = page.evaluate(_PROBLEMS)

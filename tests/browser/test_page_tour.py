@@ -1,6 +1,6 @@
 """Every page, as an administrator, on a laptop and on a phone: screenshots saved as test
-artefacts, nothing overflowing the screen, no empty chart, no script error, no request to
-another host."""
+artefacts, nothing overflowing the screen, no empty chart, every field labelled and every
+control named, no script error, no request to another host."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from chandung.web import create_app
 from chandung.web.auth import flat_routes
 from chandung.workspace import Workspace
 
-from .layout import layout_problems, screenshot
+from .layout import accessibility_problems, layout_problems, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -76,7 +76,7 @@ def test_every_page_lays_out_on_laptop_and_phone(
         response = page.goto(url + path)
         assert response is not None and response.status < 400, (path, response and response.status)
         screenshot(page, f"{viewport}{path}")
-        problems = layout_problems(page)
+        problems = layout_problems(page) + accessibility_problems(page)
         if problems:
             failures[path] = problems
     assert failures == {}

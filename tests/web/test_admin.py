@@ -220,6 +220,38 @@ def test_the_audit_page_lists_the_login_and_checks_the_chain(app: TestClient) ->
     assert 'href="/admin/audit?"' in next_page  # back to the newest
 
 
+def test_audit_details_read_as_pairs_and_times_stay_on_one_line(app: TestClient) -> None:
+    csrf = sign_in(app, "admin")
+    made = {"username": "viewer", "name": "báo cáo"}
+    app.post("/api/v1/tokens", json=made, headers={"X-CSRF-Token": csrf})
+    page = app.get("/admin/audit?action=token.create").text
+    row = page.split('data-action="token.create"')[1].split("</tr>")[0]
+    assert '<span class="muted">name:</span> báo cáo' in row
+    assert "{" not in row and '"name"' not in row  # no raw JSON
+    when = re.search(
+        r'<td class="admin-nowrap"><time datetime="[^"]+" title="([^"]+)">([^<]+)<', row
+    )
+    assert when and re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d", when[2])
+    assert when[1].startswith(when[2]) and when[1].endswith("UTC")
+
+
+def test_long_audit_details_are_shortened_with_all_of_them_a_click_away() -> None:
+    entry = {
+        "at": "2026-11-23T03:47:12+00:00",
+        "details": {"ids": [f"C{i:07d}" for i in range(120)], "search": False, "a": 1, "b": 2.5},
+    }
+    shown = admin_routes._shown_entry(entry, "en")
+    assert shown["when"] == "23/11/2026 03:47"
+    assert shown["details_brief"][0] == ("a", "1") and len(shown["details_brief"]) == 3
+    assert shown["details_more"] is True
+    everything = dict(shown["details_all"])
+    assert everything["search"] == "no" and everything["b"] == "2.50"
+    assert (
+        everything["ids"].startswith("C0000000, C0000001") and "… and 70 more" in everything["ids"]
+    )
+    assert admin_routes._shown_entry(entry, "vi")["details_all"][3][1] == "không"
+
+
 def _consent_cells(page: str) -> dict[str, tuple[int, int]]:
     found = re.findall(
         r'data-consent="([^"]+)">.*?data-status="given">([\d.]+)<.*?'

@@ -26,10 +26,12 @@ from chandung.services.users import create_token
 from chandung.web import create_app
 from chandung.workspace import Workspace
 
-#: Operations that start a long background task (an import, a segmentation, persona
-#: generation, a backup): each fuzzed call would queue minutes of work. Their inputs are
-#: checked by their own tests; here they are called with valid inputs once each, elsewhere.
-LONG_TASKS = r"^/api/v1/(imports|backups|backups/[^/]+/verify|segments/auto|personas/generate)$"
+#: Operations that start a long background task (an import, the analysis, a segmentation,
+#: persona generation, a backup): each fuzzed call would queue minutes of work. Their inputs
+#: are checked by their own tests; here they are called with valid inputs once each, elsewhere.
+LONG_TASKS = (
+    r"^/api/v1/(imports|analysis|backups|backups/[^/]+/verify|segments/auto|personas/generate)$"
+)
 #: Revoking tokens by id would revoke the fuzzer's own token (ids are small integers, which the
 #: fuzzer tries first); revocation has its own tests.
 OWN_CREDENTIALS = r"^/api/v1/tokens/"

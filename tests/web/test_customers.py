@@ -61,6 +61,22 @@ def test_a_name_typed_without_diacritics_finds_the_person(
     assert lan["full_name"] in html.unescape(page.text)
 
 
+def test_the_result_table_keeps_figures_on_one_line_and_lets_e_mails_break(
+    analysed_demo: Workspace,
+) -> None:
+    with client_as(analysed_demo, "admin") as (client, _):
+        page = client.get("/customers?lang=en").text
+    head = page.split("<thead>")[1].split("</thead>")[0]
+    assert re.findall(r'<th scope="col"[^>]*>([^<]+)</th>', head) == [
+        "Name", "Phone, e-mail", "Gender, year of birth", "Province", "RFM segment", "Orders",
+        "Revenue", "Predicted CLV",
+    ]  # fmt: skip
+    row = page.split('<tr data-person="')[1].split("</tr>")[0]
+    assert re.search(r'class="muted customers-id customers-nowrap">C\d+<', row)
+    assert 'class="muted customers-id customers-path" data-email' in row
+    assert row.count('class="num customers-nowrap"') == 3
+
+
 def test_a_phone_in_another_format_finds_the_person(
     analysed_demo: Workspace, lan: dict[str, Any]
 ) -> None:

@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from chandung.i18n.formats import format_number
 from chandung.privacy.context import acting_as
 from chandung.privacy.roles import LOCAL_OPERATOR
 from chandung.services.identity import person_links
@@ -21,8 +22,9 @@ from chandung.services.quality import quality_report
 from chandung.services.stores import open_stores
 from chandung.services.uploads import uploads_dir
 from chandung.services.users import change_user
-from chandung.store.app_models import AuditEntry
+from chandung.store.app_models import AnalysisRun, AuditEntry
 from chandung.web import create_app
+from chandung.web.routes.data import counted, size_text
 from chandung.workspace import Workspace
 
 from .conftest import add_users, client_as, sign_in
@@ -115,6 +117,12 @@ def test_messy_file_is_previewed_corrected_and_imported(ws: Workspace) -> None:
         assert fields["Họ và tên"] == "full_name" and fields["SDT"] == "phone"
         assert fields["Tinh/Thanh"] == "province_raw" and fields["Ngay sinh"] == "birth_date"
         assert fields["Mã KH"] == "source_customer_ref" and fields["Ghi chu"] == ""
+        # Fields are named in the page's language, with their code beside the name.
+        assert "Tỉnh/thành (như đã ghi) · province_raw" in html
+        assert "Mã khách hàng trong hệ thống nguồn · source_customer_ref" in html
+        # A small file's size is in bytes, not "0,0 MB".
+        size = re.search(r"<dt>Dung lượng</dt><dd>([^<]+)</dd>", html)
+        assert size and size[1] == f"{len(MESSY)} byte"
         assert counts(html) == {"read": 5, "loaded": 5, "quarantined": 0, "issues": 3}
         # Sample rows are normalised and masked for a role without personal data.
         assert "Nguyễn T. L." in html and "Nguyễn Thị Lan" not in html
@@ -143,6 +151,7 @@ def test_messy_file_is_previewed_corrected_and_imported(ws: Workspace) -> None:
 
         quarantine = client.get("/data/quarantine").text
         assert 'data-total="1"' in quarantine and "Mã KH" in quarantine
+        assert ">1 row</p>" in client.get("/data/quarantine?lang=en").text
         issues = client.get("/data/quarantine?kind=issue").text
         assert 'data-total="3"' in issues and "c***@g***" in issues and "cuong@gmail" not in issues
     with open_stores(ws) as stores:
@@ -355,3 +364,77 @@ def test_a_granted_analyst_sees_values_unmasked(ws: Workspace) -> None:
     with client_as(ws, "analyst") as (client, csrf):
         html = client.get(upload(client, csrf, MESSY)).text
         assert "Nguyễn Thị Lan" in html and "cuong@gmail" in html
+
+
+def test_sizes_and_counts_read_naturally() -> None:
+    assert size_text(1, "en") == "1 byte" and size_text(640, "en") == "640 bytes"
+    assert (
+        size_text(5 * 1024 + 512, "vi") == "5,5 KB" and size_text(5 * 1024 + 512, "en") == "5.5 KB"
+    )
+    assert size_text(300 * 1024, "en") == "300 KB"
+    assert size_text(3 * 1024**2, "vi") == "3,0 MB"
+    assert counted("web_data.quarantine.total", 1, "en") == "1 row"
+    assert counted("web_data.quarantine.total", 1234, "en") == "1,234 rows"
+    assert counted("web_data.quarantine.total", 2, "vi") == "2 dòng"
+
+
+def _runs(ws: Workspace) -> int:
+    with open_stores(ws) as stores, stores.app_db.session() as session:
+        return len(session.scalars(select(AnalysisRun)).all())
+
+
+def test_the_analysis_runs_from_the_data_page(analysed_demo: Workspace) -> None:
+    before = _runs(analysed_demo)
+    with client_as(analysed_demo, "analyst") as (client, csrf):
+        page = client.get("/data").text
+        assert 'action="/data/analyze"' in page and "data-analysis-card" in page
+        r = client.post("/data/analyze", data={"csrf_token": csrf}, follow_redirects=False)
+        assert r.status_code == 303
+        follow = str(r.headers["location"])
+        job = follow.split("analysis=")[1]
+        running = client.get(follow).text
+        assert f'data-job="{job}"' in running or "data-analysis-done" in running
+        assert client.app.state.jobs.wait(job, 300).status == "done"  # type: ignore[attr-defined]
+        done = client.get(follow).text
+        result = client.get(f"/api/v1/jobs/{job}").json()["result"]
+    assert result["people"] > 0 and result["orders"] > 0 and result["customers_valued"] > 0
+    assert "data-analysis-done" in done and 'href="/value"' in done
+    assert format_number(result["customers_valued"], "vi") in done
+    assert _runs(analysed_demo) == before + 1
+
+
+def test_one_analysis_at_a_time_through_the_api(analysed_demo: Workspace) -> None:
+    before = _runs(analysed_demo)
+    with client_as(analysed_demo, "admin") as (client, csrf):
+        holder = client.app.state.holder  # type: ignore[attr-defined]
+        headers = {"X-CSRF-Token": csrf}
+        with holder.lock:  # the warehouse is busy: the analysis waits for it
+            first = client.post("/api/v1/analysis", headers=headers)
+            second = client.post("/api/v1/analysis", headers=headers)
+            page = client.get("/data").text
+        assert first.status_code == second.status_code == 202
+        job = first.json()["job"]
+        assert second.json()["job"] == job
+        assert f'data-job="{job}"' in page  # the data page follows the running analysis
+        assert client.app.state.jobs.wait(job, 300).status == "done"  # type: ignore[attr-defined]
+    assert _runs(analysed_demo) == before + 1
+
+
+def test_only_who_may_run_the_analysis_can_start_it(ws: Workspace) -> None:
+    app = create_app(ws)
+    try:
+        for role in ("viewer", "marketer"):
+            client = TestClient(app)
+            csrf = sign_in(client, role)
+            assert client.post("/data/analyze", data={"csrf_token": csrf}).status_code == 403
+            r = client.post("/api/v1/analysis", headers={"X-CSRF-Token": csrf})
+            assert r.status_code == 403, role
+            assert "/data/analyze" not in client.get("/").text
+        analyst = TestClient(app)
+        sign_in(analyst, "analyst")
+        assert analyst.post("/data/analyze", data={}).status_code == 403  # no CSRF token
+        assert analyst.post("/api/v1/analysis").status_code == 403
+        assert getattr(app.state, "analysis_job", None) is None
+    finally:
+        app.state.jobs.close()
+        app.state.holder.close()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ from chandung.i18n.formats import format_number, format_percent
 from chandung.services import dashboard
 from chandung.services.dashboard import load_dashboard
 from chandung.services.stores import Stores, open_stores
+from chandung.web.routes.overview import tile_text
 from chandung.workspace import Workspace
 
 from .conftest import add_users, client_as
@@ -141,3 +143,56 @@ def test_the_api_needs_a_signed_in_caller(analysed_demo: Workspace) -> None:
     with TestClient(create_app(analysed_demo)) as client:
         assert client.get("/api/v1/metrics").status_code == 401
         assert client.get("/api/v1/overview").status_code == 401
+
+
+def test_a_tile_shows_its_name_whenever_it_fits() -> None:
+    big = tile_text("Champions", "12%", 184, 139)
+    assert big["size"] == 13 and [t for t, _ in big["lines"]] == ["Champions", "12%"]
+    # A narrower tile: a smaller font, or the name on two lines.
+    narrow = tile_text("Sắp ngủ đông", "4%", 94, 159)
+    assert [t for t, _ in narrow["lines"]] == ["Sắp ngủ đông", "4%"] and narrow["size"] < 13
+    tall = tile_text("Không thể để mất", "3%", 81, 159)
+    assert " ".join(t for t, _ in tall["lines"][:-1]) == "Không thể để mất"
+    # Too small for the whole name: shortened, never the share alone.
+    short = tile_text("Trung thành tiềm năng", "7%", 48, 20)
+    assert short["lines"] and short["lines"][0][0].endswith("…")
+    assert tile_text("New", "1%", 20, 10)["lines"] == []
+    for width, height in ((30, 60), (48, 20), (70, 40), (120, 30)):
+        lines = [t for t, _ in tile_text("Cần quan tâm", "5%", width, height)["lines"]]
+        assert not lines or not lines[0].endswith("%"), (width, height, lines)
+
+
+def test_every_rfm_segment_is_named_beside_its_figures(analysed_demo: Workspace) -> None:
+    board = _stored(analysed_demo)
+    with client_as(analysed_demo, "viewer") as (client, _):
+        html = client.get("/?lang=en").text
+    tiles = html.split('class="overview-rfm"')[1].split("</svg>")[0]
+    for group in re.findall(r"<g>(.*?)</g>", tiles, re.S):
+        texts = re.findall(r"<text [^>]*>([^<]+)</text>", group)
+        assert not texts or not texts[0].endswith("%"), texts  # no tile shows a bare number
+    # The table under the tiles is shown, not folded away, with every segment.
+    table = html.split("overview-rfm-table")[1].split("</table>")[0]
+    assert "Every segment, largest first" in table
+    for s in board.figures["rfm"]:
+        assert f'data-segment="{s["segment"]}"' in table
+    assert 'data-kpi="aov"><span>' in html and 'title="₫' in html.split('data-kpi="aov"')[1]
+
+
+def test_the_stale_warning_offers_the_analysis_to_who_may_run_it(
+    analysed_demo: Workspace, tmp_path: Path
+) -> None:
+    from chandung.privacy.context import acting_as
+    from chandung.privacy.roles import LOCAL_OPERATOR
+    from chandung.services.imports import import_file
+
+    source = tmp_path / "more.csv"
+    source.write_text("Họ và tên,SĐT\nLê Văn Mới,0912000111\n", encoding="utf-8")
+    with open_stores(analysed_demo) as stores, acting_as(LOCAL_OPERATOR):
+        import_file(stores, "customers", source)
+    with client_as(analysed_demo, "analyst") as (client, _):
+        analyst = client.get("/").text
+    with client_as(analysed_demo, "viewer") as (client, _):
+        viewer = client.get("/").text
+    assert 'data-analysis="stale"' in analyst and 'action="/data/analyze"' in analyst
+    assert "Hãy chạy lại phân tích" in analyst
+    assert 'data-analysis="stale"' in viewer and 'action="/data/analyze"' not in viewer

@@ -74,6 +74,20 @@ def test_persona_page_shows_each_statement_with_its_evidence(analysed_demo: Work
             assert advice["missing_data"] in text
 
 
+def test_the_share_of_repeat_buyers_is_said_once(analysed_demo: Workspace) -> None:
+    persona = _rendered(analysed_demo, "en")[0]
+    behaviour = {s.get("key"): s for s in persona["behaviour"]}  # type: ignore[attr-defined]
+    assert behaviour["buyer_type"]["value"] == "repeat" and "repeat" in behaviour
+    with client_as(analysed_demo, "viewer") as (client, _):
+        text = html.unescape(client.get(f"/personas/{persona['id']}?lang=en").text)
+    # Both stay in the persona's data; the page says the fact once.
+    assert behaviour["repeat"]["text"] in text and behaviour["buyer_type"]["text"] not in text
+    one_off = [{"key": "buyer_type", "value": "one_off"}, {"key": "repeat", "value": None}]
+    assert routes._shown(one_off) == one_off
+    missing = [{"key": "buyer_type", "value": "repeat"}, {"key": "repeat", "missing_data": "…"}]
+    assert routes._shown(missing) == missing
+
+
 def test_edit_renames_hides_and_keeps_the_change(analysed_demo: Workspace) -> None:
     pid = str(_rendered(analysed_demo, "vi")[0]["id"])
     with client_as(analysed_demo, "marketer") as (client, csrf):

@@ -16,8 +16,8 @@ from chandung.services.segments import (
     check_segment,
     compare_saved_segments,
     count_rule,
-    level_labels,
     profile_saved_segment,
+    trait_labels,
 )
 from chandung.services.stores import Stores, open_stores
 from chandung.store.app_models import Segmentation
@@ -116,7 +116,7 @@ def test_the_profile_page_shows_the_profile_checks_and_non_targets(
     assert page.count('class="segments-lift"') >= 5  # one lift chart per attribute
     assert 'role="img"' in page and "<title>" in page
     assert 'data-attribute="gender"' in page and 'data-attribute="age_band"' in page
-    for text in profile.trait_texts("en", level_labels("en"), limit=3):
+    for text in profile.trait_texts("en", trait_labels("en"), limit=3):
         assert text in html.unescape(page)
     assert "Who is not our target" in page and "data-not-target=" in page
     assert 'data-check="substantial"' in page
@@ -328,6 +328,67 @@ def test_a_segment_of_the_automatic_segmentation_has_its_page(
     listing = client.get("/segments").text
     assert 'href="/segments/auto/1"' in listing and 'href="/personas/P' in listing
     assert client.get("/segments/auto/99").status_code == 404
+
+
+def _traits_shown(page: str) -> list[str]:
+    return [
+        html.unescape(t)
+        for t in re.findall(r"<li>([^<]+)</li>", page.split('<ul class="segments-traits"')[1])
+    ]
+
+
+def test_automatic_traits_are_written_in_the_language_of_the_page(
+    marketer: tuple[TestClient, str],
+) -> None:
+    client, _ = marketer
+    with client.app.state.holder.use_accounts() as stores:  # type: ignore[attr-defined]
+        run = latest_run(stores)
+    first = run.summary["segments"][0]
+    assert run.summary["language"] == "vi" and first["traits"][0]["columns"]
+    english = client.get("/segments/auto/1?lang=en").text
+    vietnamese = client.get("/segments/auto/1?lang=vi").text
+    assert _traits_shown(vietnamese) == first["trait_texts"]
+    shown = _traits_shown(english)
+    assert len(shown) == len(first["trait_texts"]) and shown != first["trait_texts"]
+    assert all(" overall" in t for t in shown) and "data-trait-language" not in english
+    listing = client.get("/segments?lang=en").text
+    assert shown[0] in html.unescape(listing) and "so với" not in listing
+
+
+def test_an_older_run_that_kept_only_words_is_read_back_or_labelled(
+    marketer: tuple[TestClient, str],
+) -> None:
+    from chandung.services.segment_views import auto_traits
+
+    client, _ = marketer
+    with client.app.state.holder.use_accounts() as stores:  # type: ignore[attr-defined]
+        run = latest_run(stores)
+    segment = run.summary["segments"][0]
+    # What runs kept before: the name and the figures of each trait, and sentences.
+    old = {
+        **segment,
+        "traits": [
+            {k: t[k] for k in ("trait", "segment", "base", "lift", "q_value")}
+            for t in segment["traits"]
+        ],
+    }
+    again = auto_traits(old, "en")
+    assert again.language is None and again.texts == auto_traits(segment, "en").texts
+    unknown = {**old, "traits": [{**t, "trait": "?" + t["trait"]} for t in old["traits"]]}
+    kept = auto_traits(unknown, "en")
+    assert kept.language == "vi" and kept.texts == segment["trait_texts"]
+    assert auto_traits(unknown, "vi").language is None
+    holder = client.app.state.holder  # type: ignore[attr-defined]
+    with holder.use_accounts() as stores, stores.app_db.session() as session:
+        stored = session.get(Segmentation, run.id)
+        assert stored is not None
+        summary = dict(stored.summary)
+        summary.pop("language")
+        summary["segments"] = [unknown, *summary["segments"][1:]]
+        stored.summary = summary
+    page = client.get("/segments/auto/1?lang=en").text
+    assert 'data-trait-language="vi"' in page and "(Written in Vietnamese" in page
+    assert _traits_shown(page) == segment["trait_texts"]
 
 
 def test_delete_with_the_form_and_the_api(marketer: tuple[TestClient, str]) -> None:

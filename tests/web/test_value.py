@@ -13,6 +13,7 @@ from chandung.services.analysis import run_analysis
 from chandung.services.audit import list_entries
 from chandung.services.dashboard import load_dashboard, value_customers
 from chandung.services.stores import Stores, open_stores
+from chandung.web.routes.value import format_parameter
 from chandung.workspace import Workspace
 
 from .conftest import add_users, client_as
@@ -63,6 +64,11 @@ def test_figures_on_the_page_are_the_stored_ones(analysed_demo: Workspace) -> No
     assert format_number(fit["log_likelihood"], "vi", 2) in html
     for name in fit["params"]:
         assert f'<th scope="row">{name}</th>' in html
+    # Parameters are written the page's way, never in scientific notation.
+    params = html.split('class="value-params"')[1].split("</section>")[0]
+    assert not re.search(r"\d[eE][+-]?\d", params)
+    spend = board.value["spend_model"]["params"]["v"]
+    assert format_parameter(spend, "vi") in params
     summary = re.search(r"<p [^>]*data-validation>([^<]+)<", html)
     assert summary and format_number(validation["actual_holdout_purchases"], "vi") in summary[1]
     assert format_number(validation["predicted_holdout_purchases"], "vi") in summary[1]
@@ -152,3 +158,21 @@ def test_too_few_customers_for_the_models_says_why(tiny_business: Stores) -> Non
     assert 'data-analysis="no_value"' in value and "<svg" not in value.split("<main")[1]
     assert 'data-analysis="stored"' in overview and "overview-histogram" not in overview
     assert data["stored"] is True and data["value_error"]["error"] == report.value_error["error"]
+
+
+@pytest.mark.parametrize(
+    ("value", "vi", "en"),
+    [
+        (960_671.22, "960.700", "960,700"),
+        (148_746.3, "148.700", "148,700"),
+        (1.7920288, "1,792", "1.792"),
+        (18.61213, "18,61", "18.61"),
+        (0.0123, "0,0123", "0.0123"),
+        (0.5, "0,5", "0.5"),
+        (2.0, "2", "2"),
+        (1.2e-7, "1,2 × 10⁻⁷", "1.2 × 10⁻⁷"),
+    ],
+)
+def test_model_parameters_read_naturally(value: float, vi: str, en: str) -> None:
+    assert format_parameter(value, "vi") == vi
+    assert format_parameter(value, "en") == en

@@ -1,9 +1,9 @@
 """From a mapped source column to canonical columns: which normaliser each field needs.
 
 Special fields have their own normaliser (names, phones, e-mails, gender, provinces, channels,
-devices); the rest are read by their type (amounts in VND, whole numbers, dates, timestamps,
-yes/no) or, for a field with a fixed vocabulary, matched against it without case or diacritics.
-Every step is vectorised over the whole column.
+devices, occupations, education, marital status); the rest are read by their type (amounts in
+VND, whole numbers, dates, timestamps, yes/no) or, for a field with a fixed vocabulary, matched
+against it without case or diacritics. Every step is vectorised over the whole column.
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ from .normalize.vocabulary import (
     normalize_channel,
     normalize_contact_channel,
     normalize_device,
+    normalize_education,
+    normalize_marital_status,
+    normalize_occupation,
     normalize_platform,
     text_key,
 )
@@ -211,6 +214,9 @@ SPECIAL: dict[str, Handler] = {
     "device_category": _wrap(normalize_device),
     "preferred_contact_channel": _wrap(normalize_contact_channel),
     "operating_system": _wrap(normalize_platform),
+    "occupation": _wrap(normalize_occupation),
+    "education": _wrap(normalize_education),
+    "marital_status": _wrap(normalize_marital_status),
 }
 #: Fields whose normaliser depends on the table (``channel`` is a sales channel on orders but a
 #: free-text source on feedback).

@@ -46,12 +46,25 @@ class FieldInfo:
         What the column holds; decides which operators and values the rule may use.
     label_en, label_vi
         Human names, also accepted in rules (for autocompletion and suggestions).
+    aliases
+        Other names accepted in rules (shorter or older names, in either language), after the
+        name and the labels.
+    levels
+        The fixed vocabulary of a text or list field (the codes stored), or empty when its
+        values are free. A value outside it is refused rather than matching nobody.
+    level_words
+        ``(key, code)`` pairs: other ways of writing each level (its labels in either
+        language, synonyms), each key as :func:`~chandung.segments._rule_parser.level_key`
+        makes it.
     """
 
     name: str
     type: FieldType
     label_en: str = ""
     label_vi: str = ""
+    aliases: tuple[str, ...] = ()
+    levels: tuple[str, ...] = ()
+    level_words: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.type not in FIELD_TYPES:

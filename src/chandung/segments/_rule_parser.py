@@ -98,17 +98,30 @@ def loose_name(name: str) -> str:
     return re.sub(r"[\W_]+", "_", fold_text(name)).strip("_")
 
 
+def level_key(value: str) -> str:
+    """How values of a field with a fixed vocabulary are compared: folded, letters and digits
+    only.
+
+    Examples
+    --------
+    >>> level_key("Nữ"), level_key("office_worker"), level_key("Kỹ sư / IT")
+    ('nu', 'officeworker', 'kysuit')
+    """
+    return re.sub(r"[\W_]+", "", fold_text(value))
+
+
 class FieldResolver:
     """Finds the catalogue field a name in a rule stands for.
 
     A name matches a catalogue key or column name ignoring case; failing that, any of key, column
     name and labels ignoring case, diacritics and spaces versus underscores, when that points to
-    one field only.
+    one field only; failing that, the fields' aliases the same way.
     """
 
     def __init__(self, fields: Mapping[str, FieldInfo]) -> None:
         self.exact: dict[str, set[FieldInfo]] = {}
         self.loose: dict[str, set[FieldInfo]] = {}
+        self.aliases: dict[str, set[FieldInfo]] = {}
         for key, info in fields.items():
             for name in {key, info.name}:
                 self.exact.setdefault(unicodedata.normalize("NFC", name).casefold(), set()).add(
@@ -117,21 +130,26 @@ class FieldResolver:
             for name in (key, info.name, info.label_en, info.label_vi):
                 if loose_name(name):
                     self.loose.setdefault(loose_name(name), set()).add(info)
+            for name in info.aliases:
+                if loose_name(name):
+                    self.aliases.setdefault(loose_name(name), set()).add(info)
 
     def lookup(self, name: str) -> list[FieldInfo]:
         """The fields ``name`` may stand for (none, one, or several when ambiguous)."""
         exact = self.exact.get(unicodedata.normalize("NFC", name).casefold(), set())
         if len(exact) == 1:
             return list(exact)
-        found = exact or self.loose.get(loose_name(name), set())
+        loose = loose_name(name)
+        found = exact or self.loose.get(loose, set()) or self.aliases.get(loose, set())
         return sorted(found, key=lambda f: f.name)
 
     def suggestions(self, name: str, limit: int = 3) -> list[str]:
         """Field names close to ``name``, closest first."""
-        close = difflib.get_close_matches(loose_name(name), list(self.loose), n=10, cutoff=0.6)
+        names = {**self.aliases, **self.loose}
+        close = difflib.get_close_matches(loose_name(name), list(names), n=10, cutoff=0.6)
         out: list[str] = []
         for key in close:
-            for info in sorted(self.loose[key], key=lambda f: f.name):
+            for info in sorted(names[key], key=lambda f: f.name):
                 if info.name not in out:
                     out.append(info.name)
         return out[:limit]
@@ -339,7 +357,8 @@ class Parser:
         if word == "contains":
             self.check(field, "contains", token)
             self.advance()
-            value = self.value(field, as_text=True)
+            # On a list it is membership, so a level is read as one; on text, a substring.
+            value = self.value(field, as_text=True, level=field.type == "list")
             if not isinstance(value, str):  # pragma: no cover - as_text always gives text
                 raise AssertionError(value)
             return Contains(field, value, negated)
@@ -377,7 +396,7 @@ class Parser:
         op = _COMPARE_OPS[token.value]  # the lexer only makes these
         self.check(field, op, token)
         self.advance()
-        return Compare(field, op, self.value(field))
+        return Compare(field, op, self.value(field, level=True))
 
     def between(self, field: FieldInfo, token: Token, negated: bool) -> Between:
         self.check(field, "between", token)
@@ -399,7 +418,7 @@ class Parser:
         closing = "]" if opening.kind == "[" else ")"
         values: list[Value] = []
         while True:
-            values.append(self.value(field))
+            values.append(self.value(field, level=True))
             token = self.peek()
             if token.kind == ",":
                 self.advance()
@@ -442,13 +461,50 @@ class Parser:
             self.fail(amount, "", "segment.rule.period", limit=_MAX_WITHIN_YEARS)
         return Within(field, count, unit)
 
-    def value(self, field: FieldInfo, *, as_text: bool = False) -> Value:
-        """The value after an operator, read as the field's type wants it."""
+    def value(self, field: FieldInfo, *, as_text: bool = False, level: bool = False) -> Value:
+        """The value after an operator, read as the field's type wants it (and, with
+        ``level``, as one of the field's levels when it has a fixed vocabulary)."""
         token = self.peek()
         kind = "text" if as_text or field.type == "list" else field.type
         value = self.typed_value(token, kind, field)
+        if level and field.levels and isinstance(value, str):
+            value, more = self.level(field, value, token)
+            self.index += more
         self.advance()
         return value
+
+    def level(self, field: FieldInfo, value: str, token: Token) -> tuple[str, int]:
+        """The code of the level ``value`` names (a code, a label or a synonym), and how many
+        more words it took: a level may be written unquoted in several words (``giáo viên``)."""
+        words = dict(field.level_words)
+        for code in field.levels:
+            words.setdefault(level_key(code), code)
+        run: list[Token] = []
+        while token.kind == "word" and len(run) < _MAX_NAME_WORDS:
+            try:
+                following = self.peek(len(run) + 1)
+            except RuleError:
+                break
+            if following.kind != "word" or self.keyword(following) is not None:
+                break
+            run.append(following)
+        # The longest run of words that names a level ("Shopee Mall" before "Shopee").
+        for n in range(len(run), -1, -1):
+            found = words.get(level_key(self.span(token, run[n - 1]) if n else value))
+            if found is not None:
+                return found, n
+        levels = ", ".join(field.levels)
+        close = difflib.get_close_matches(level_key(value), list(words), n=6, cutoff=0.6)
+        suggestions = list(dict.fromkeys(words[k] for k in close))[:3]
+        if suggestions:
+            self.fail(
+                token, "", "segment.rule.unknown_level_close", value=token.text,
+                field=field.name, levels=levels, suggestions=", ".join(suggestions),
+            )  # fmt: skip
+        self.fail(
+            token, "", "segment.rule.unknown_level", value=token.text, field=field.name,
+            levels=levels,
+        )  # fmt: skip
 
     def typed_value(self, token: Token, kind: str, field: FieldInfo) -> Value:
         def wrong(expected: str) -> NoReturn:

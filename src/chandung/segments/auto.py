@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -54,6 +54,9 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 #: Column of the assignment holding the segment (1 = largest segment of the fit).
 SEGMENT = "segment_id"
+#: Writes an expression to a work table and returns the table (the service passes the
+#: warehouse's; see :meth:`AutoSegmenter.assignment_expression`).
+Materialise = Callable[[ir.Table, str], ir.Table]
 
 
 @dataclass(frozen=True)
@@ -408,23 +411,43 @@ class AutoSegmenter:
             col += len(cat.categories)
         return total
 
-    def assignment_expression(self, features: ir.Table) -> ir.Table:
+    def assignment_expression(
+        self, features: ir.Table, materialise: Materialise | None = None
+    ) -> ir.Table:
         """``customer_id`` and ``segment_id`` of every row of ``features``, in the warehouse.
 
         The fitted encoding and centres are written into the expression: each person's
         coordinates, the squared distance to each centre over the features they have, and
         the nearest centre (the lower segment on a tie).
+
+        With ``materialise`` (which writes an expression to a work table and returns that
+        table), the coordinates and then the distances are written out before the next step
+        reads them. Each is used many times by the step after it: an engine that inlines one
+        step into the next (PostgreSQL does) would otherwise compute every coordinate once
+        per centre and every distance once per comparison.
         """
         self._check_fitted()
+        stage = materialise or (lambda expr, _name: expr.view())
+        encoded = stage(self._coordinates_expression(features), "coordinates")
+        measured = stage(self._distances_expression(encoded), "distances")
+        d = [measured[f"_d{c}"] for c in range(self.k_)]
+        branches = [
+            (ibis.and_(*(d[c] <= d[o] for o in range(self.k_) if o != c)), c + 1)
+            for c in range(self.k_ - 1)
+        ]
+        segment = ibis.cases(*branches, else_=self.k_) if branches else ibis.literal(1)
+        return measured.select(measured[KEY], **{SEGMENT: segment.cast("int64")})
+
+    def _coordinates_expression(self, features: ir.Table) -> ir.Table:
+        """``customer_id`` and the coordinates (``_z*`` numeric, ``_c*`` category)."""
         enc = self.encoding_
-        centers = self.centers_
         coords: dict[str, ir.Value] = {}
         for i, num in enumerate(enc.numeric):
             coords[f"_z{i}"] = _numeric_expression(num, features[num.name])
         for i, cat in enumerate(enc.categorical):
             value = features[cat.name].cast("string")
             coords[f"_c{i}"] = value.isin(cat.categories).ifelse(value, ibis.null("string"))
-        encoded = features.select(features[KEY], **coords).view()
+        encoded = features.select(features[KEY], **coords)
         # A block counts only when complete: its coordinates are dropped when one is missing.
         names = {
             **{num.name: f"_z{i}" for i, num in enumerate(enc.numeric)},
@@ -436,12 +459,19 @@ class AutoSegmenter:
             if len(members) > 1
         }
         if partial:
+            encoded = encoded.view()
             complete: dict[str, ir.Value] = {}
             for columns in partial.values():
                 present = ibis.and_(*(encoded[name].notnull() for name in columns))
                 for name in columns:
                     complete[name] = present.ifelse(encoded[name], ibis.null(encoded[name].type()))
-            encoded = encoded.mutate(**complete).view()
+            encoded = encoded.mutate(**complete)
+        return encoded
+
+    def _distances_expression(self, encoded: ir.Table) -> ir.Table:
+        """``customer_id`` and the squared distance to each centre (``_d0``, ``_d1``, ...)."""
+        enc = self.encoding_
+        centers = self.centers_
         distances: dict[str, ir.Value] = {}
         for c in range(self.k_):
             total: ir.NumericValue = ibis.literal(0.0)
@@ -460,14 +490,7 @@ class AutoSegmenter:
                 total = total + ibis.cases(*cases, else_=0.0)
                 col += len(cat.categories)
             distances[f"_d{c}"] = total
-        measured = encoded.select(encoded[KEY], **distances).view()
-        d = [measured[f"_d{c}"] for c in range(self.k_)]
-        branches = [
-            (ibis.and_(*(d[c] <= d[o] for o in range(self.k_) if o != c)), c + 1)
-            for c in range(self.k_ - 1)
-        ]
-        segment = ibis.cases(*branches, else_=self.k_) if branches else ibis.literal(1)
-        return measured.select(measured[KEY], **{SEGMENT: segment.cast("int64")})
+        return encoded.select(encoded[KEY], **distances)
 
 
 def draw_sample(features: ir.Table, size: int, seed: int = 0) -> pa.Table:

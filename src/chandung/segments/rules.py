@@ -57,8 +57,12 @@ written), numbers (``1200000``, ``1.5``, ``1.200.000đ``, ``1,2tr``, ``500k``, `
 Meaning
 -------
 * Text is compared without case and without Vietnamese diacritics, on both sides:
-  ``province = "ha noi"`` matches "Hà Nội", ``occupation contains "giao vien"`` matches
-  "Giáo viên". Ordering (``<``) is not offered on text.
+  ``province = "ha noi"`` matches "Hà Nội", ``province contains "chi minh"`` matches
+  "Thành phố Hồ Chí Minh". Ordering (``<``) is not offered on text.
+* A field with a fixed vocabulary (:attr:`FieldInfo.levels`: gender, occupation, channels...)
+  takes its levels by their code or by any of :attr:`FieldInfo.level_words` (``gender = nữ``
+  is ``gender = "female"``) after ``=``, ``!=``, ``in`` and, on a list, ``contains``; the rule
+  keeps the code. A value that names no level is refused, with the levels it could be.
 * ``contains`` is a substring test on text and a membership test on list fields; ``in`` on a
   list field means "holds any of", ``not in`` "holds none of".
 * ``within N days|weeks|months|years``: a day from ``today`` minus N units (months and years
@@ -74,11 +78,12 @@ Meaning
 * ``between`` includes both ends, as written (``between 5 and 1`` selects nobody).
 
 Field names are matched to the catalogue ignoring case; failing that, also ignoring
-diacritics and spaces versus underscores, and against the labels, when only one field fits
-(``Tỉnh thành``, ``monthly income vnd``). A name that is a keyword or holds other characters
-can be written in backticks. Rules are at most :data:`MAX_RULE_LENGTH` characters and nest
-brackets and ``not`` at most :data:`MAX_RULE_DEPTH` deep; :func:`parse_rule` raises only
-:class:`RuleError`, whatever the text.
+diacritics and spaces versus underscores, against the labels, then against the aliases,
+when only one field fits (``Tỉnh thành``, ``monthly income vnd``). A name that is a keyword
+or holds other characters can be written in backticks. Rules are at most
+:data:`MAX_RULE_LENGTH` characters and nest brackets and ``not`` at most
+:data:`MAX_RULE_DEPTH` deep; :func:`parse_rule` raises only :class:`RuleError`, whatever the
+text.
 
 Examples
 --------
@@ -95,6 +100,9 @@ Examples
 Traceback (most recent call last):
 ...
 chandung.segments._rule_ast.RuleError: provnce (character 1) is not a field. Did you mean province?
+>>> gender = FieldInfo("gender", "text", levels=("female", "male"), level_words=(("nu", "female"),))
+>>> rule_to_text(parse_rule("gender = Nữ", {"gender": gender}))
+'gender = "female"'
 """
 
 from __future__ import annotations
@@ -130,7 +138,7 @@ from ._rule_ast import (
 )
 from ._rule_compile import Compiler, fold_column
 from ._rule_lexer import fold_text
-from ._rule_parser import MAX_WITHIN, OPERATORS, Parser
+from ._rule_parser import MAX_WITHIN, OPERATORS, Parser, level_key
 from ._rule_render import rule_text
 
 __all__ = [
@@ -161,6 +169,7 @@ __all__ = [
     "compile_rule",
     "fold_column",
     "fold_text",
+    "level_key",
     "parse_rule",
     "rule_fields",
     "rule_to_text",

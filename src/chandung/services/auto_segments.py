@@ -4,7 +4,9 @@ Features are built in the warehouse (:mod:`chandung.segments.features`) and mate
 a seeded sample is drawn there and the segmenter (:mod:`chandung.segments.auto`) is fitted on
 it; every person is then assigned in the warehouse, and the assignments are appended to the
 table ``segment_assignments`` under the id of the run. Each segment is profiled against the
-whole base. The run's settings and segments are recorded in the app database.
+whole base. The run's settings and segments are recorded in the app database; each trait is
+kept as words in the language of the run and as codes and figures, from which
+:func:`chandung.services.segment_views.auto_traits` writes it in any language.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from ..segments.auto import SEGMENT, AutoSegmenter, draw_sample
 from ..segments.features import DEFAULT_KINDS, build_features
 from ..store.app_models import Segmentation
 from .segment_base import segment_base
-from .segments import PROFILE_ATTRIBUTES, level_labels
+from .segments import PROFILE_ATTRIBUTES, trait_labels
 from .stores import Stores
 
 ASSIGNMENTS_TABLE = "segment_assignments"
@@ -65,6 +67,9 @@ class AutoSegmentation:
     scores: dict[str, float]
     segments: list[AutoSegment]
     seconds: float
+    #: The language of the traits' words (``trait``, ``trait_texts``); the traits also keep
+    #: their codes and figures, so that pages write them in any language.
+    language: str = "vi"
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -85,16 +90,24 @@ def auto_segment(
     tables = {name: wh.table(name) for name in FEATURE_TABLES if wh.has_table(name)}
     expression, spec = build_features(tables, kinds)
     run = f"seg-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-    work = f"_derived_features_{uuid.uuid4().hex[:8]}"
-    # The features feed the sample, the assignment and nothing else: computed once, as a
-    # temporary table, rather than re-derived from the orders for each use.
-    wh.backend.create_table(work, expression, temp=True)
+    suffix = uuid.uuid4().hex[:8]
+    created: list[str] = []
+
+    def materialise(expr: ir.Table, name: str) -> ir.Table:
+        # Work tables of this run, temporary: gone with the connection if it is cut.
+        table_name = f"_derived_{name}_{suffix}"
+        wh.backend.create_table(table_name, expr, temp=True)
+        created.append(table_name)
+        return wh.backend.table(table_name)
+
     try:
-        features = wh.backend.table(work)
+        # The features feed the sample, the assignment and nothing else: computed once
+        # rather than re-derived from the orders for each use.
+        features = materialise(expression, "features")
         segmenter = AutoSegmenter(k=k, seed=seed)
         sample = draw_sample(features, segmenter.sample_size, seed=seed)
         segmenter.fit(sample, spec)
-        assigned = segmenter.assignment_expression(features).mutate(
+        assigned = segmenter.assignment_expression(features, materialise).mutate(
             segmentation_id=ibis.literal(run)
         )
         assigned = assigned.select("segmentation_id", "customer_id", SEGMENT)
@@ -103,7 +116,8 @@ def auto_segment(
         else:
             wh.backend.create_table(ASSIGNMENTS_TABLE, assigned)
     finally:
-        wh.backend.drop_table(work, force=True)
+        for name in created:
+            wh.backend.drop_table(name, force=True)
     segments = _profiles(stores, run, segmenter.k_, language)
     report = AutoSegmentation(
         segmentation_id=run,
@@ -116,6 +130,7 @@ def auto_segment(
         scores={str(key): float(v) for key, v in segmenter.scores_.items()},
         segments=segments,
         seconds=time.perf_counter() - started,
+        language=language,
     )
     with stores.app_db.session() as session:
         session.add(
@@ -134,7 +149,7 @@ def _profiles(stores: Stores, run: str, k: int, language: str) -> list[AutoSegme
 
     base = segment_base(stores, today=date.today())
     attributes = {a: kind for a, kind in PROFILE_ATTRIBUTES.items() if a in base.columns}
-    labels = level_labels(language)
+    labels = trait_labels(language)
     out = []
     table = stores.warehouse.table(ASSIGNMENTS_TABLE)
     run_rows = table.filter(table.segmentation_id == run)
@@ -151,9 +166,16 @@ def _profiles(stores: Stores, run: str, k: int, language: str) -> list[AutoSegme
                 traits=[
                     {
                         "trait": t.label(language, labels),
+                        "kind": t.kind,
+                        "columns": list(t.columns),
+                        "kinds": list(t.kinds),
+                        "values": list(t.values),
+                        "direction": t.direction,
+                        "n_segment": t.n_segment,
                         "segment": t.segment_value,
                         "base": t.base_value,
                         "lift": t.ratio,
+                        "effect": t.effect,
                         "q_value": t.q_value,
                     }
                     for t in profile.traits[:TRAITS_PER_SEGMENT]

@@ -43,6 +43,7 @@ from .consents import LEDGER, _latest_key, _plain_entry
 from .identity import LINKS_TABLE, PEOPLE_TABLE
 from .personas import edits, load_personas
 from .segment_base import BASE_TABLE
+from .segment_views import auto_traits
 from .segments import field_catalogue
 from .stores import Stores
 from .value import VALUE_TABLE
@@ -552,7 +553,7 @@ def _segments(
     saved = _saved_memberships(stores, t, pid)
     out["saved"], out["saved_checked"] = saved or [], saved is not None
     run, persona_set = _segmentation_and_personas(stores)
-    out["automatic"] = _automatic(t, pid, run) if run is not None else None
+    out["automatic"] = _automatic(t, pid, run, language) if run is not None else None
     if persona_set is not None and principal.can("personas.read"):
         out["persona"] = _persona(stores, persona_set, out["automatic"], out["saved"], language)
     return out
@@ -604,7 +605,7 @@ def _segmentation_and_personas(stores: Stores) -> tuple[Segmentation | None, Per
     return run, persona_set
 
 
-def _automatic(t: _Tables, pid: str, run: Segmentation) -> dict[str, Any] | None:
+def _automatic(t: _Tables, pid: str, run: Segmentation, language: str) -> dict[str, Any] | None:
     if not t.has(ASSIGNMENTS_TABLE):
         return None
     table = t[ASSIGNMENTS_TABLE]
@@ -622,7 +623,8 @@ def _automatic(t: _Tables, pid: str, run: Segmentation) -> dict[str, Any] | None
         "segments": int(summary.get("k", 0) or 0),
         "size": about.get("size"),
         "share": about.get("share"),
-        "traits": list(about.get("trait_texts", [])),
+        # Written in the page's language from the recorded codes and figures.
+        "traits": auto_traits(about, language, summary.get("language")).texts,
     }
 
 

@@ -58,11 +58,13 @@ def resolve_identities(stores: Stores, settings: MatchSettings | None = None) ->
         merged, split = _overrides(stores)
         pairs = materialise(match_pairs(customers, settings, merged, split), "pairs")
         labels = connected_components(customers, pairs, materialise)
+        # The first rule in name order is its minimum; ``min`` runs on every engine, where an
+        # ordered ``first`` does not (PostgreSQL has no FIRST aggregate).
         reasons = pairs.group_by("left_id").aggregate(
-            rule=pairs.rule.first(order_by=pairs.rule), score=pairs.score.max()
+            rule=pairs.rule.min(), score=pairs.score.max()
         )
         by_right = pairs.group_by("right_id").aggregate(
-            rule=pairs.rule.first(order_by=pairs.rule), score=pairs.score.max()
+            rule=pairs.rule.min(), score=pairs.score.max()
         )
         links = labels.left_join(reasons, labels.customer_id == reasons.left_id).select(
             "customer_id", "person_id", "rule", "score"

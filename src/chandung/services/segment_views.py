@@ -19,21 +19,30 @@ import ibis.expr.types as ir
 from sqlalchemy import select
 
 from ..errors import ChandungError, InputError, NotFoundError
-from ..i18n import DEFAULT_LANGUAGE, translate
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 from ..privacy.context import require
 from ..segments.profiles import (
     UNKNOWN,
+    Labels,
     LevelDifference,
     LevelFigures,
     NumericDifference,
     SegmentProfile,
+    Trait,
     attribute_label,
 )
 from ..segments.rules import compile_rule, parse_rule
 from ..store.app_models import SavedSegment, Segmentation
 from .personas import edits, latest_version, load_personas
 from .segment_base import segment_base
-from .segments import field_catalogue
+from .segments import (
+    FIELD_LEVELS,
+    PROFILE_ATTRIBUTES,
+    field_catalogue,
+    level_labels,
+    level_names,
+    trait_labels,
+)
 from .stores import Stores
 
 #: Rows of the segment base read to find the common values of the text fields.
@@ -171,6 +180,16 @@ class LatestSegmentation:
     def segments(self) -> list[dict[str, Any]]:
         return list(self.summary.get("segments") or [])
 
+    @property
+    def language(self) -> str | None:
+        """The language the run wrote its traits in (None for runs that did not say)."""
+        value = self.summary.get("language")
+        return str(value) if value else None
+
+    def traits(self, segment: Mapping[str, Any], language: str) -> ShownTraits:
+        """The traits of one of the run's segments, written in ``language``."""
+        return auto_traits(segment, language, self.language)
+
     def segment(self, segment_id: int) -> dict[str, Any]:
         """The recorded figures of one segment of the run."""
         for s in self.segments:
@@ -182,6 +201,7 @@ class LatestSegmentation:
         return {
             "id": self.id,
             "created_at": self.created_at.isoformat(),
+            "language": self.language,
             "settings": self.settings,
             "k": self.k,
             "stability": self.stability,
@@ -200,6 +220,134 @@ class LatestSegmentation:
                 for s in self.segments
             ],
         }
+
+
+@dataclass(frozen=True)
+class ShownTraits:
+    """The traits of an automatic segment as a page in some language shows them: sentences,
+    and a bar (name, lift) per trait. ``language`` is the language the sentences were
+    recorded in when they could not be written in the page's (a run that kept only words),
+    else None."""
+
+    texts: list[str]
+    bars: list[tuple[str, float]]
+    language: str | None = None
+
+
+def auto_traits(
+    segment: Mapping[str, Any], language: str, recorded: str | None = None
+) -> ShownTraits:
+    """The recorded traits of an automatic segment written in ``language``.
+
+    A run keeps each trait's codes and figures (attribute, level, shares, lift), so its
+    traits are written anew in any language. An older run kept only words in the language
+    it ran in (``recorded``, or found from the words): their names are read back into codes
+    where they are names this app gives; otherwise the words are shown as recorded, with
+    their language.
+    """
+    stored = [t for t in segment.get("traits") or [] if isinstance(t, Mapping)]
+    traits = [_stored_trait(t) for t in stored]
+    if all(t is not None for t in traits) and (traits or not segment.get("trait_texts")):
+        labels = trait_labels(language)
+        known = [t for t in traits if t is not None]
+        return ShownTraits(
+            [t.text(language, labels) for t in known],
+            [(t.label(language, labels), float(t.ratio or 0.0)) for t in known],
+        )
+    texts = [str(t) for t in segment.get("trait_texts") or []]
+    bars = [(str(t.get("trait", "")), float(t.get("lift") or 0.0)) for t in stored]
+    written = recorded or _language_of(texts)
+    return ShownTraits(texts, bars, written if written and written != language else None)
+
+
+def _stored_trait(data: Mapping[str, Any]) -> Trait | None:
+    """A recorded trait as a :class:`Trait`: from its codes, or from its name (older runs)."""
+    try:
+        lift = data.get("lift")
+        ratio = float(lift) if lift is not None else None
+        segment, base = float(data["segment"]), float(data["base"])
+        if "columns" in data and "values" in data and "kind" in data:
+            return Trait(
+                kind=data["kind"], columns=tuple(data["columns"]), kinds=tuple(data["kinds"]),
+                values=tuple(str(v) for v in data["values"]), direction=data["direction"],
+                n_segment=int(data.get("n_segment") or 0), segment_value=segment,
+                base_value=base, ratio=ratio, effect=float(data.get("effect") or 0.0),
+                q_value=float(data.get("q_value") or 0.0), score=0.0,
+            )  # fmt: skip
+    except (KeyError, TypeError, ValueError):
+        return None
+    named = _trait_name(str(data.get("trait", "")))
+    if named is None:
+        return None
+    kind, column, attribute_kind, values = named
+    return Trait(
+        kind=kind, columns=(column,), kinds=(attribute_kind,), values=values,
+        direction="over" if (ratio or 0.0) >= 1.0 else "under", n_segment=0,
+        segment_value=segment, base_value=base, ratio=ratio, effect=0.0,
+        q_value=float(data.get("q_value") or 0.0), score=0.0,
+    )  # fmt: skip
+
+
+_TraitName = tuple[Any, str, Any, tuple[str, ...]]
+_NAMES: dict[str, _TraitName] = {}
+
+
+def _trait_names() -> dict[str, _TraitName]:
+    """Every name this app gives (or gave) a single-attribute trait, in either language:
+    ``name → (kind, attribute, attribute kind, level)``."""
+    if _NAMES:
+        return _NAMES
+    names: dict[str, _TraitName] = {}
+    for language in LANGUAGES:
+        styles: tuple[Labels, ...] = ({}, level_labels(language), trait_labels(language))
+        for attribute, kind in PROFILE_ATTRIBUTES.items():
+            if kind == "numeric":
+                names[attribute_label(attribute, language)] = ("numeric", attribute, kind, ())
+                continue
+            codes = ("true", "false") if kind == "boolean" else FIELD_LEVELS.get(attribute, ())
+            for code in (*codes, UNKNOWN):
+                for labels in styles:
+                    trait = Trait("level", (attribute,), (kind,), (code,), "over", 0, 0, 0,
+                                  None, 0, 0, 0)  # fmt: skip
+                    names.setdefault(trait.label(language, labels), ("level", attribute, kind,
+                                                                     (code,)))  # fmt: skip
+    _NAMES.update(names)
+    return _NAMES
+
+
+def _trait_name(name: str) -> _TraitName | None:
+    """What a trait's recorded name is about: a name of :func:`_trait_names`, or an attribute
+    with free levels written as ``segment.traits.level`` ("tỉnh/thành Hà Nội")."""
+    found = _trait_names().get(name)
+    if found is not None:
+        return found
+    for language in LANGUAGES:
+        unknown = translate("segment.profile.unknown", language)
+        for attribute, kind in PROFILE_ATTRIBUTES.items():
+            if kind != "categorical" or attribute in FIELD_LEVELS:
+                continue
+            head, _, tail = translate(
+                "segment.traits.level", language,
+                attribute=attribute_label(attribute, language), value="\0",
+            ).partition("\0")  # fmt: skip
+            if name.startswith(head) and name.endswith(tail) and len(name) > len(head + tail):
+                value = name[len(head) : len(name) - len(tail)]
+                return ("level", attribute, kind, (UNKNOWN if value == unknown else value,))
+    return None
+
+
+def _language_of(texts: Sequence[str]) -> str | None:
+    """The language trait sentences are written in (by the fixed words of their templates)."""
+    for language in LANGUAGES:
+        for key in ("level_over", "level_under", "numeric_over", "numeric_under"):
+            pattern = translate(
+                f"segment.traits.{key}", language,
+                label="\0", segment="\0", base="\0", lift="\0", ratio="\0",
+            )  # fmt: skip
+            words = [w.strip() for w in pattern.split("\0") if len(w.strip()) > 2]
+            if texts and words and all(w in texts[0] for w in words):
+                return language
+    return None
 
 
 def latest_segmentation(stores: Stores) -> LatestSegmentation | None:
@@ -240,15 +388,20 @@ def _personas_of(stores: Stores, segmentation_id: str) -> dict[int, PersonaLink]
 
 @dataclass(frozen=True)
 class FieldView:
-    """A field a rule may use: its type, its name for people, and its common values."""
+    """A field a rule may use: its type, its name for people, its common values and, for a
+    field with a fixed vocabulary, the name of each of its levels (by code)."""
 
     name: str
     type: str
     label: str
     levels: list[str] = field(default_factory=list)
+    level_labels: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "type": self.type, "label": self.label, "levels": self.levels}
+        return {
+            "name": self.name, "type": self.type, "label": self.label, "levels": self.levels,
+            "level_labels": self.level_labels,
+        }  # fmt: skip
 
 
 def field_label(name: str, language: str) -> str:
@@ -269,9 +422,18 @@ def field_views(stores: Stores, language: str, *, with_levels: bool = True) -> l
     catalogue = field_catalogue(base)
     levels = _cached_levels(stores, base, catalogue) if with_levels else {}
     return [
-        FieldView(name, info.type, field_label(name, language), levels.get(name, []))
+        FieldView(
+            name, info.type, field_label(name, language), levels.get(name, []),
+            _named_levels(name, info.levels, language),
+        )
         for name, info in catalogue.items()
-    ]
+    ]  # fmt: skip
+
+
+def _named_levels(name: str, codes: Sequence[str], language: str) -> dict[str, str]:
+    """Each code of a fixed vocabulary with its name in ``language``."""
+    names = level_names(name, language)
+    return {code: names.get(code, code) for code in codes}
 
 
 #: Common values of the fields, by workspace and version of the segment base: the rule

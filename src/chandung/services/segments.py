@@ -9,9 +9,11 @@ database), so a campaign can later be checked against who was in the segment the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 
 import ibis
@@ -19,18 +21,41 @@ import ibis.expr.types as ir
 from sqlalchemy import select
 
 from ..errors import InputError, NotFoundError
-from ..i18n import catalogue
+from ..i18n import LANGUAGES, catalogue, translate
+from ..ingest.normalize import vocabulary as synonyms
+from ..ingest.normalize.gender import GENDER_WORDS
+from ..metrics.rfm import RFM_SEGMENTS
 from ..privacy.context import require
-from ..schema.vocab import CONTACT_CHANNELS
+from ..schema.vocab import (
+    CHANNEL_GROUP_NAMES,
+    CONTACT_CHANNELS,
+    DEVICES,
+    EDUCATION_LEVELS,
+    GENDERS,
+    MARITAL_STATUSES,
+    OCCUPATIONS,
+    PLATFORMS,
+    SALES_CHANNELS,
+)
 from ..segments._rule_compile import FOLDED_SUFFIX
+from ..segments._rule_parser import loose_name
 from ..segments.profiles import (
     AttributeKind,
+    Labels,
     SegmentComparison,
     SegmentProfile,
+    attribute_label,
     compare_segments,
     profile_segment,
 )
-from ..segments.rules import FieldInfo, compile_rule, parse_rule, rule_fields, rule_to_text
+from ..segments.rules import (
+    FieldInfo,
+    compile_rule,
+    level_key,
+    parse_rule,
+    rule_fields,
+    rule_to_text,
+)
 from ..store.app_models import SavedSegment, SegmentSnapshot
 from . import audit
 from .segment_base import segment_base
@@ -52,8 +77,131 @@ _TYPES = {
 }
 
 
+#: The fixed vocabulary of the fields that have one (their levels are codes).
+FIELD_LEVELS: dict[str, tuple[str, ...]] = {
+    "gender": GENDERS,
+    "gender_inferred": GENDERS,
+    "marital_status": MARITAL_STATUSES,
+    "occupation": OCCUPATIONS,
+    "education": EDUCATION_LEVELS,
+    "preferred_contact_channel": CONTACT_CHANNELS,
+    "primary_device": DEVICES,
+    "platform": PLATFORMS,
+    "acquisition_channel": SALES_CHANNELS,
+    "channels_used": SALES_CHANNELS,
+    "main_channel_group": CHANNEL_GROUP_NAMES,
+    "rfm_segment": RFM_SEGMENTS,
+}
+
+#: Catalogue tables naming the levels of the fields with a fixed vocabulary, in each language.
+LEVEL_TABLES: dict[str, str] = {
+    "gender": "gender",
+    "gender_inferred": "gender",
+    "rfm_segment": "rfm.segments",
+    "main_channel_group": "channel_group",
+    "primary_device": "device",
+    "occupation": "level.occupation",
+    "education": "level.education",
+    "marital_status": "level.marital_status",
+    "acquisition_channel": "level.channel",
+    "channels_used": "level.channel",
+    "platform": "level.platform",
+    "preferred_contact_channel": "level.contact_channel",
+}
+
+#: How sources write the levels of some fields (the importer's synonyms, reused in rules).
+_LEVEL_SYNONYMS: dict[str, Mapping[str, tuple[str, ...]]] = {
+    "gender": GENDER_WORDS,
+    "gender_inferred": GENDER_WORDS,
+    "occupation": synonyms.OCCUPATION_SYNONYMS,
+    "education": synonyms.EDUCATION_SYNONYMS,
+    "marital_status": synonyms.MARITAL_SYNONYMS,
+    "preferred_contact_channel": synonyms.CONTACT_SYNONYMS,
+    "primary_device": synonyms.DEVICE_SYNONYMS,
+    "platform": synonyms.PLATFORM_SYNONYMS,
+    "acquisition_channel": synonyms.CHANNEL_SYNONYMS,
+    "channels_used": synonyms.CHANNEL_SYNONYMS,
+}
+
+#: Short names people use for some fields in rules, besides their labels.
+FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "province": ("tỉnh thành", "tỉnh", "thành phố", "tỉnh/thành phố", "city"),
+    "orders": ("đơn hàng", "số đơn", "đơn", "order count", "number of orders"),
+    "occupation": ("nghề", "công việc", "job"),
+    "monthly_income_vnd": ("thu nhập", "income"),
+    "children_count": ("con", "children"),
+    "total_revenue": ("tổng doanh thu", "total revenue"),
+    "predicted_clv_vnd": ("clv",),
+    "marital_status": ("hôn nhân",),
+    "age": ("độ tuổi",),
+}
+
+
+def level_names(field: str, language: str) -> dict[str, str]:
+    """What people call each level of ``field`` in ``language`` (empty when it has no fixed
+    vocabulary)."""
+    table = LEVEL_TABLES.get(field)
+    if table is None:
+        return {}
+    prefix = f"{table}."
+    return {k[len(prefix) :]: v for k, v in catalogue(language).items() if k.startswith(prefix)}
+
+
+@cache
+def _field_words(name: str) -> tuple[str, str, tuple[str, ...]]:
+    """``(label_en, label_vi, aliases)`` of a field of the segment base."""
+    labels = {lang: translate(f"web_segments.field.{name}", lang, default="") for lang in LANGUAGES}
+    aliases: list[str] = list(FIELD_ALIASES.get(name, ()))
+    for lang in LANGUAGES:
+        aliases.append(attribute_label(name, lang))
+        # "doanh thu (VND)" is also "doanh thu".
+        bare = re.sub(r"\s*\([^)]*\)\s*", " ", labels[lang]).strip()
+        if bare and bare != labels[lang]:
+            aliases.append(bare)
+    return labels["en"], labels["vi"], tuple(dict.fromkeys(a for a in aliases if a != name))
+
+
+@cache
+def _level_words(name: str) -> tuple[tuple[str, str], ...]:
+    """``(key, code)``: the ways of writing each level of ``name`` a rule accepts."""
+    levels = FIELD_LEVELS.get(name, ())
+    if not levels:
+        return ()
+    words: dict[str, str] = {}
+    taken: set[str] = set()
+
+    def add(word: str, code: str) -> None:
+        key = level_key(word)
+        if not key or key in taken:
+            return
+        if key in words and words[key] != code:
+            # Two levels written alike: neither may claim the word.
+            del words[key]
+            taken.add(key)
+            return
+        words[key] = code
+
+    for code in levels:
+        words[level_key(code)] = code
+    codes = set(words)
+    for lang in LANGUAGES:
+        for code, label in level_names(name, lang).items():
+            if code in levels and level_key(label) not in codes:
+                add(label, code)
+    for code, group in _LEVEL_SYNONYMS.get(name, {}).items():
+        for word in group:
+            if code in levels and level_key(word) not in codes:
+                add(word, code)
+    return tuple(sorted(words.items()))
+
+
 def field_catalogue(base: ir.Table) -> dict[str, FieldInfo]:
-    """The fields a rule may use: every column of the segment base but the person id."""
+    """The fields a rule may use: every column of the segment base but the person id.
+
+    Each field is named in rules by its column name, its labels in either language or one of
+    its aliases; a field with a fixed vocabulary (:data:`FIELD_LEVELS`) takes its levels by
+    code, label or synonym.
+    """
     catalogue: dict[str, FieldInfo] = {}
     for name, dtype in base.schema().items():
         if name == "customer_id" or name.endswith(FOLDED_SUFFIX):
@@ -64,8 +212,47 @@ def field_catalogue(base: ir.Table) -> dict[str, FieldInfo]:
             kind = "list"
         else:
             kind = _TYPES.get(str(dtype).split("(")[0].split("<")[0].rstrip("!"), "text")
-        catalogue[name] = FieldInfo(name=name, type=kind)  # type: ignore[arg-type]
-    return catalogue
+        label_en, label_vi, aliases = _field_words(name)
+        levels = FIELD_LEVELS.get(name, ()) if kind in ("text", "list") else ()
+        catalogue[name] = FieldInfo(
+            name=name, type=kind, label_en=label_en, label_vi=label_vi,  # type: ignore[arg-type]
+            aliases=aliases, levels=levels, level_words=_level_words(name) if levels else (),
+        )  # fmt: skip
+    return _unambiguous(catalogue)
+
+
+def _unambiguous(fields: dict[str, FieldInfo]) -> dict[str, FieldInfo]:
+    """``fields`` without the aliases that name another field too, or another's name or
+    label: a shared alias would only make a rule ambiguous, unless :data:`FIELD_ALIASES`
+    gives it to one of them."""
+    owners: dict[str, set[str]] = {}
+    names: set[str] = set()
+    for info in fields.values():
+        for text in (info.name, info.label_en, info.label_vi):
+            if text:
+                names.add(loose_name(text))
+        for alias in info.aliases:
+            owners.setdefault(loose_name(alias), set()).add(info.name)
+    chosen = {
+        loose_name(a): name for name, group in FIELD_ALIASES.items() for a in group
+    }  # fmt: skip
+
+    def keeps(info: FieldInfo, alias: str, own: set[str]) -> bool:
+        key = loose_name(alias)
+        if key in names - own:
+            return False
+        return chosen.get(key, info.name) == info.name and (len(owners[key]) == 1 or key in chosen)
+
+    out = {}
+    for key, info in fields.items():
+        own = {loose_name(t) for t in (info.name, info.label_en, info.label_vi) if t}
+        kept = tuple(a for a in info.aliases if keeps(info, a, own))
+        out[key] = info if kept == info.aliases else _with_aliases(info, kept)
+    return out
+
+
+def _with_aliases(info: FieldInfo, aliases: tuple[str, ...]) -> FieldInfo:
+    return replace(info, aliases=aliases)
 
 
 @dataclass(frozen=True)
@@ -309,23 +496,39 @@ PROFILE_ATTRIBUTES: dict[str, AttributeKind] = {
     "monthly_income_vnd": "numeric", "children_count": "numeric",
 }  # fmt: skip
 
-#: Catalogue tables naming the levels of some attributes in each language.
-_LEVEL_TABLES = {
-    "rfm_segment": "rfm.segments",
-    "main_channel_group": "channel_group",
-    "primary_device": "device",
-    "gender": "gender",
-}
+#: Attributes whose level names do not say what they are about on their own ("Shopee",
+#: "Android"): a trait names the attribute too ("first channel Shopee").
+_NAMED_WITH_ATTRIBUTE = frozenset({
+    "acquisition_channel", "channels_used", "main_channel_group", "primary_device", "platform",
+    "preferred_contact_channel",
+})  # fmt: skip
 
 
 def level_labels(language: str) -> dict[str, dict[str, str]]:
-    """Translated names of attribute levels, for the traits' sentences."""
-    out: dict[str, dict[str, str]] = {}
-    for attribute, table in _LEVEL_TABLES.items():
-        entries = catalogue(language).items()
-        prefix = f"{table}."
-        out[attribute] = {k[len(prefix) :]: v for k, v in entries if k.startswith(prefix)}
-    return out
+    """What people call the levels of every attribute with a fixed vocabulary, in
+    ``language``: ``labels[attribute][code]`` (for lift charts and tables, where the
+    attribute is named beside them)."""
+    return {attribute: level_names(attribute, language) for attribute in LEVEL_TABLES}
+
+
+def trait_labels(language: str) -> Labels:
+    """Level names for the traits' sentences, where a level stands alone: as
+    :func:`level_labels`, with the attribute named where the level alone would not say what
+    it is about ("kênh đầu tiên Shopee")."""
+    names = level_labels(language)
+
+    def label(attribute: str, level: str | None) -> str | None:
+        if level is None:
+            return None
+        name = names.get(attribute, {}).get(level)
+        if name is None or attribute not in _NAMED_WITH_ATTRIBUTE:
+            return name
+        return translate(
+            "segment.traits.level", language,
+            attribute=attribute_label(attribute, language), value=name,
+        )  # fmt: skip
+
+    return label
 
 
 def _attributes(base: ir.Table) -> dict[str, AttributeKind]:

@@ -33,6 +33,7 @@ from ..errors import ChandungError, ConfigError, InputError, NotFoundError, Stor
 from ..privacy.keys import derive_key
 from ..schema import TABLES, Table
 from ..schema import table as canonical_table
+from .engines import prepare
 
 _STAGING_PREFIX = "_staging_"
 #: Name the attached encrypted warehouse has inside its DuckDB connection.
@@ -120,12 +121,7 @@ class Warehouse:
         # becomes one error that names the URL (without its password) and the reason.
         except Exception as exc:
             raise _connect_error(url, exc) from exc
-        if backend.name == "duckdb":
-            # DuckDB draws a progress bar on standard output for long queries, which would mix
-            # into the output of commands (--json above all).
-            backend.raw_sql("SET enable_progress_bar = false")
-            if duckdb_memory_limit:
-                backend.raw_sql(f"SET memory_limit = '{duckdb_memory_limit}'")
+        prepare(backend, duckdb_memory_limit=duckdb_memory_limit)
         return cls(backend, url, work_dir=work_dir)
 
     def __enter__(self) -> Warehouse:

@@ -17,7 +17,7 @@ where each value comes from and flags a file changed since the start.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlencode
@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ...errors import AuthenticationError, InputError, NotFoundError
 from ...i18n import translate
+from ...i18n.formats import format_number
 from ...privacy.context import acting_as
 from ...privacy.keys import key_id
 from ...privacy.roles import GRANTABLE, PERMISSIONS, ROLES, permissions_of
@@ -319,13 +320,68 @@ def _verify(stores: Stores, language: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _shown_entry(entry: dict[str, Any]) -> dict[str, Any]:
+#: Details of an entry shown in its row; the others (and every value in full) are behind a
+#: "show all" of the row.
+DETAILS_SHOWN = 3
+#: Characters of a value shown in the row.
+DETAIL_CHARS = 60
+#: Items of a list (e.g. the customer ids of a view) written out in full.
+DETAIL_ITEMS = 50
+
+
+def _detail_value(value: Any, language: str, depth: int = 0, plain: bool = False) -> str:
+    """A value of an audit entry's details as people read it (``plain``: a number that is an
+    id, written without grouping)."""
+    if isinstance(value, bool):
+        return translate(f"web_admin.audit.{'yes' if value else 'no'}", language)
+    if value is None or value == "" or value == [] or value == {}:
+        return "—"
+    if isinstance(value, int):
+        return str(value) if plain else format_number(value, language)
+    if isinstance(value, float):
+        return format_number(value, language, 2)
+    if isinstance(value, list):
+        shown = ", ".join(
+            _detail_value(v, language, depth + 1, plain) for v in value[:DETAIL_ITEMS]
+        )
+        if len(value) > DETAIL_ITEMS:
+            more = translate("web_admin.audit.more", language, n=len(value) - DETAIL_ITEMS)
+            shown = f"{shown} {more}"
+        return shown
+    if isinstance(value, dict):
+        if depth > 0:
+            return json.dumps(value, ensure_ascii=False, sort_keys=True)
+        return "; ".join(
+            f"{k}: {_detail_value(v, language, depth + 1, _is_id(k))}"
+            for k, v in sorted(value.items())
+        )
+    return str(value)
+
+
+def _is_id(key: str) -> bool:
+    return key == "id" or key.endswith(("_id", "_ids", "ids"))
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= DETAIL_CHARS else text[: DETAIL_CHARS - 1].rstrip() + "…"
+
+
+def _shown_entry(entry: dict[str, Any], language: str) -> dict[str, Any]:
+    """An audit entry as the log's page shows it: its time in UTC to the minute (the second in
+    its title), its details as ``key: value`` pairs, the first few of them shortened."""
     at = datetime.fromisoformat(entry["at"])
-    details = json.dumps(entry["details"] or {}, ensure_ascii=False, sort_keys=True)
+    if at.tzinfo is not None:
+        at = at.astimezone(UTC)
+    details = sorted((entry["details"] or {}).items())
+    pairs = [(k, _detail_value(v, language, plain=_is_id(k))) for k, v in details]
+    brief = [(k, _short(v)) for k, v in pairs[:DETAILS_SHOWN]]
     return {
         **entry,
-        "when": at.strftime("%Y-%m-%d %H:%M:%S"),
-        "details_text": "" if details == "{}" else details[:300],
+        "when": at.strftime("%d/%m/%Y %H:%M"),
+        "when_exact": at.strftime("%d/%m/%Y %H:%M:%S UTC"),
+        "details_brief": brief,
+        "details_all": pairs,
+        "details_more": len(pairs) > DETAILS_SHOWN or brief != pairs[:DETAILS_SHOWN],
     }
 
 
@@ -354,7 +410,7 @@ def audit_page(
     older = f"/admin/audit?{urlencode({**filters, 'before': page.next_before})}"
     return _render(
         request, caller, "admin_audit.html",
-        {"entries": [_shown_entry(e) for e in page.entries], "actions": audit.ACTIONS,
+        {"entries": [_shown_entry(e, lang) for e in page.entries], "actions": audit.ACTIONS,
          "filters": filters, "older": older if page.next_before else None,
          "newest": f"/admin/audit?{urlencode(filters)}" if before else None, "verified": checked},
     )  # fmt: skip

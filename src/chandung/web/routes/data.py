@@ -12,6 +12,7 @@ file goes straight from the network into the encrypted upload.
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
@@ -28,16 +29,19 @@ from starlette.datastructures import UploadFile
 from starlette.requests import ClientDisconnect
 
 from ...errors import AuthenticationError, ChandungError, InputError, NotFoundError
-from ...i18n import reason_text
+from ...i18n import reason_text, translate
+from ...i18n.formats import format_number
 from ...privacy.context import acting_as
 from ...privacy.roles import Principal
 from ...services import import_review, merge_review, quarantine_review, uploads
+from ...services.analysis import AnalysisReport, last_run, run_analysis
 from ...services.imports import KINDS
 from ...services.quality import stored_quality
 from ...services.stores import Stores
 from ..auth import Caller, Needs, caller_of
 from ..deps import holder_of, jobs_of, language_of, pages_of
 from ..jobs import Job
+from .overview import value_error_text
 
 router = APIRouter()
 
@@ -222,12 +226,34 @@ def _when(value: str | datetime | None) -> str:
     return moment.astimezone().strftime("%d/%m/%Y %H:%M")
 
 
+def size_text(size: int, lang: str) -> str:
+    """A file's size for people: bytes, KB or MB, in ``lang``'s way of writing numbers."""
+    if size < 1024:
+        return counted("web_data.size.bytes", size, lang)
+    if size < 1024**2:
+        kb = size / 1024
+        return translate("web_data.size.kb", lang, n=format_number(kb, lang, 0 if kb >= 100 else 1))
+    return translate("web_data.size.mb", lang, n=format_number(size / 1024**2, lang, 1))
+
+
+def counted(key: str, n: int, lang: str) -> str:
+    """The text ``key`` for ``n`` things (``key_one`` when there is one), ``n`` filled in."""
+    return translate(f"{key}_one" if n == 1 else key, lang, n=format_number(n, lang))
+
+
+def field_label(name: str, lang: str) -> str:
+    """What people call the field ``name`` of an import (the field's name when unknown)."""
+    return translate(f"web_data.field.{name}", lang, default=name)
+
+
 def _render(
     request: Request, caller: Caller, name: str, context: dict[str, Any], status: int = 200
 ) -> HTMLResponse:
     lang = language_of(request)
     context = {
         "active": "data", "when": _when, "reason": lambda code: reason_text(code or "", lang),
+        "size": lambda n: size_text(n, lang), "counted": lambda key, n: counted(key, n, lang),
+        "field_label": lambda f: field_label(f, lang),
         **context,
     }  # fmt: skip
     return pages_of(request).render(request, name, context, status, caller=caller)
@@ -237,25 +263,34 @@ def _render(
 
 
 def _data_page(
-    request: Request, caller: Caller, error: str | None = None, status: int = 200
+    request: Request,
+    caller: Caller,
+    error: str | None = None,
+    status: int = 200,
+    analysis: str | None = None,
 ) -> HTMLResponse:
     with holder_of(request).use_accounts() as stores:
         uploads.purge_expired(stores.workspace)
         pending = uploads.list_uploads(stores.workspace, caller.principal)
         recent = import_review.recent_imports(stores)
+        run = last_run(stores) if caller.principal.can("analysis.run") else None
     return _render(
         request, caller, "data.html",
         {"tab": "import", "kinds": KINDS, "pending": pending, "recent": recent, "error": error,
-         "limit": _limit_text(), "accepted": ACCEPTED},
+         "limit": _limit_text(), "accepted": ACCEPTED,
+         "last_analysis": run.finished_at if run else None,
+         "analysis": _analysis_view(request, caller, analysis)},
         status,
     )  # fmt: skip
 
 
 @router.get("/data", response_class=HTMLResponse, include_in_schema=False)
 def data_page(
-    request: Request, caller: Annotated[Caller, Depends(Needs("data.import"))]
+    request: Request,
+    caller: Annotated[Caller, Depends(Needs("data.import"))],
+    analysis: Annotated[str | None, Query(max_length=64)] = None,
 ) -> HTMLResponse:
-    return _data_page(request, caller)
+    return _data_page(request, caller, analysis=analysis)
 
 
 @router.post("/data/uploads", include_in_schema=False, dependencies=[Depends(upload_size)])
@@ -370,6 +405,76 @@ def import_page(
 ) -> HTMLResponse:
     view = _import_view(request, caller, ref)
     return _render(request, caller, "data_import.html", {"tab": "import", "ref": ref, **view})
+
+
+# --- the analysis -----------------------------------------------------------------------
+
+#: Starting the analysis is one step at a time: a request while it runs gets the running job.
+_ANALYSIS_LOCK = threading.Lock()
+
+
+def analysis_summary(report: AnalysisReport) -> dict[str, Any]:
+    """What the page and the API tell of a finished analysis: counts only, no personal data."""
+    return {
+        "run_id": report.run_id,
+        "seconds": round(report.seconds, 1),
+        "records": report.identity.records if report.identity else None,
+        "people": report.identity.people if report.identity else None,
+        "orders": report.overview.orders,
+        "customers_valued": report.value.customers if report.value else 0,
+        "value_error": report.value_error,
+    }
+
+
+def _running_analysis(request: Request) -> Job | None:
+    job: Job | None = getattr(request.app.state, "analysis_job", None)
+    return job if job is not None and job.status in ("queued", "running") else None
+
+
+def start_analysis(request: Request, principal: Principal) -> Job:
+    """Run the analysis in the background, or the analysis already running if there is one."""
+
+    def task(stores: Stores, progress: Callable[[int, int], None]) -> dict[str, Any]:
+        progress(0, 1)
+        summary = analysis_summary(run_analysis(stores))
+        progress(1, 1)
+        return summary
+
+    with _ANALYSIS_LOCK:
+        running = _running_analysis(request)
+        if running is not None:
+            return running
+        job = jobs_of(request).submit("analysis", principal, task)
+        request.app.state.analysis_job = job
+        return job
+
+
+def _analysis_view(request: Request, caller: Caller, ref: str | None) -> dict[str, Any]:
+    """The analysis the data page follows: the job ``ref`` (the caller's, or the app's
+    latest analysis, whoever started it), else the one running now."""
+    latest: Job | None = getattr(request.app.state, "analysis_job", None)
+    job = jobs_of(request).get(ref, caller.principal) if ref else None
+    if job is None and latest is not None and (ref == latest.id or _running_analysis(request)):
+        job = latest
+    if job is None or job.kind != "analysis":
+        return {"job": None, "summary": None, "error": None, "followed": False}
+    lang = language_of(request)
+    summary = job.result if job.status == "done" else None
+    return {
+        "job": job, "summary": summary,
+        "error": job.error.render(lang) if job.error else None,
+        "value_error": value_error_text((summary or {}).get("value_error"), lang),
+        # Its progress is read from the jobs API, which shows a job to whoever started it.
+        "followed": jobs_of(request).get(job.id, caller.principal) is not None,
+    }  # fmt: skip
+
+
+@router.post("/data/analyze", include_in_schema=False)
+def analyze_form(
+    request: Request, caller: Annotated[Caller, Depends(Needs("analysis.run"))]
+) -> Response:
+    job = start_analysis(request, caller.principal)
+    return RedirectResponse(f"/data?analysis={job.id}", status_code=303)
 
 
 # --- quarantine -------------------------------------------------------------------------
@@ -596,6 +701,17 @@ def import_report(
         "error": job.error.as_dict(language_of(request)) if job and job.error else None,
         "report": view["report"],
     }
+
+
+@router.post("/api/v1/analysis", tags=["data"], status_code=202)
+def start_analysis_json(
+    request: Request, caller: Annotated[Caller, Depends(Needs("analysis.run"))]
+) -> dict[str, Any]:
+    """Run the analysis (identities, figures, the value of every customer) in the
+    background; returns the job to follow at ``/api/v1/jobs/{job}``. While an analysis runs,
+    asking again returns that one."""
+    job = start_analysis(request, caller.principal)
+    return {"job": job.id, "status": job.status, "url": f"/api/v1/jobs/{job.id}"}
 
 
 @router.get("/api/v1/quality", tags=["data"], dependencies=[Depends(Needs("aggregates.read"))])

@@ -111,9 +111,63 @@ def pareto_chart(pareto: dict[str, Any] | None, lang: str) -> dict[str, Any] | N
     }
 
 
+#: Font sizes (pixels) a tile's name is tried at, largest first.
+TILE_FONTS = (13.0, 11.0, 9.5)
+#: Height of a line of a tile's text, as a multiple of its font size.
+TILE_LINE = 1.25
+
+
 def _text_width(text: str, size: float = 13.0) -> float:
     """About how wide ``text`` is drawn at ``size`` pixels, with the tile's margins."""
     return len(text) * size * 0.6 + 12
+
+
+def _wrap(text: str, chars: int) -> list[str]:
+    """``text`` broken between words into lines of at most ``chars`` characters (a longer
+    word is a line of its own)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= chars:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def tile_text(name: str, share: str, width: float, height: float) -> dict[str, Any]:
+    """How a tile of ``width`` × ``height`` shows its segment's ``name`` and ``share``: on as
+    few lines as it can (at most three), at the largest font that allows it; else the name
+    shortened with an ellipsis, its full name staying in the tile's title. The share goes below
+    the name when there is room (never a share without a name: the table under the chart has
+    both). ``lines`` are ``(text, y)`` from the tile's top; ``size`` is the font size."""
+
+    def layout(size: float) -> tuple[int, int]:
+        rows = max(0, int((height - 6) // (size * TILE_LINE)))
+        return rows, int((width - 12) // (size * 0.6))
+
+    chosen: tuple[float, list[str], int] | None = None
+    for most in (1, 2, 3):
+        for size in TILE_FONTS:
+            rows, chars = layout(size)
+            lines = _wrap(name, chars)
+            if 0 < len(lines) <= min(most, rows) and all(len(line) <= chars for line in lines):
+                chosen = (size, lines, rows)
+                break
+        if chosen:
+            break
+    if chosen is None:
+        size = TILE_FONTS[-1]
+        rows, chars = layout(size)
+        short = [name[: chars - 1].rstrip() + "…"] if chars >= 4 and rows >= 1 else []
+        chosen = (size, short, rows)
+    size, lines, rows = chosen
+    if share and lines and len(lines) < rows and _text_width(share, size) <= width:
+        lines = [*lines, share]
+    step = size * TILE_LINE
+    return {
+        "size": int(size),
+        "lines": [(text, 4 + size + i * step) for i, text in enumerate(lines)],
+    }
 
 
 def rfm_chart(segments: list[dict[str, Any]] | None, lang: str) -> dict[str, Any] | None:
@@ -127,15 +181,13 @@ def rfm_chart(segments: list[dict[str, Any]] | None, lang: str) -> dict[str, Any
         s = by_code[tile.key]
         level = s["revenue_share"] / most
         name = translate(f"rfm.segments.{tile.key}", lang)
+        share = format_percent(s["customer_share"], lang, 0)
         tiles.append(
             {
                 "tile": tile,
                 "fill": charts.scale_colour(level),
                 "dark": charts.is_dark(level),
-                "name": name if tile.width >= _text_width(name) and tile.height >= 24 else "",
-                "share": format_percent(s["customer_share"], lang, 0)
-                if tile.width >= 50 and tile.height >= 44
-                else "",
+                **tile_text(name, share, tile.width, tile.height),
                 "title": translate(
                     "web_overview.rfm_title",
                     lang,
@@ -149,10 +201,11 @@ def rfm_chart(segments: list[dict[str, Any]] | None, lang: str) -> dict[str, Any
         )
     largest = max(segments, key=lambda s: s["customers"])
     richest = max(segments, key=lambda s: s["revenue"])
+    ordered = sorted(segments, key=lambda s: -s["customers"])
     return {
         "size": RFM_SIZE,
         "tiles": tiles,
-        "rows": [(translate(f"rfm.segments.{s['segment']}", lang), s) for s in segments],
+        "rows": [(translate(f"rfm.segments.{s['segment']}", lang), s) for s in ordered],
         "legend": [(format_percent(share * most, lang, 0), c) for share, c in charts.scale_steps()],
         "summary": translate(
             "web_overview.rfm_summary",

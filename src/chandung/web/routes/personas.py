@@ -130,6 +130,16 @@ def _statement(raw: Mapping[str, Any], lang: str) -> dict[str, Any]:
     }
 
 
+def _shown(statements: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The statements of a section worth a line each: "buyer type: repeat buyer, 78%" says
+    what "buys again: 78% have ordered twice or more" says, so only the latter is shown (both
+    stay in the persona's data)."""
+    keys = {(s.get("key"), s.get("value")) for s in statements if "missing_data" not in s}
+    if ("buyer_type", "repeat") in keys and any(k == "repeat" for k, _ in keys):
+        return [s for s in statements if s.get("key") != "buyer_type"]
+    return list(statements)
+
+
 def _avatar(persona: Mapping[str, Any], lang: str) -> str:
     name = str(persona.get("name", ""))
     return safe_avatar_svg(
@@ -309,7 +319,8 @@ def persona_page(
         persona = service.render_one(stores, persona_id, lang, version)
         latest = service.latest_version(stores)
     sections = [
-        (name, [_statement(s, lang) for s in persona.get(name) or ()]) for name in service.SECTIONS
+        (name, [_statement(s, lang) for s in _shown(persona.get(name) or ())])
+        for name in service.SECTIONS
     ]
     return pages_of(request).render(
         request, "personas_detail.html",

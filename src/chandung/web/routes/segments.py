@@ -43,6 +43,7 @@ from ...services.segments import (
     delete_segment,
     level_labels,
     profile_saved_segment,
+    trait_labels,
 )
 from ...services.stores import Stores
 from ..auth import Caller, Needs
@@ -295,12 +296,10 @@ def _chart_view(chart: views.LiftChart, lang: str) -> dict[str, Any]:
     return {"attribute": chart.attribute, "label": chart.label, "top": chart.top, "bars": bars}
 
 
-def _trait_bars(traits: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+def _trait_bars(traits: views.ShownTraits, lang: str) -> list[dict[str, Any]]:
     """Bars of the traits recorded with an automatic segment (their lift against the base)."""
     out = []
-    for trait in traits:
-        lift = float(trait.get("lift") or 0.0)
-        label = str(trait.get("trait", ""))
+    for label, lift in traits.bars:
         out.append({
             "label": label, "lift": lift, "direction": "over" if lift >= 1.0 else "under",
             "lift_text": format_number(lift, lang, 1),
@@ -362,11 +361,14 @@ def segments_page(
     with acting_as(caller.principal), holder_of(request).use() as stores:
         rows, everyone = views.saved_segment_rows(stores)
         latest = views.latest_segmentation(stores)
+    traits = (
+        {int(s.get("id", 0)): latest.traits(s, lang) for s in latest.segments} if latest else {}
+    )
     return pages_of(request).render(
         request, "segments.html",
         {"active": "segments", "rows": rows, "everyone": everyone, "latest": latest,
-         "job": job_view, "deleted": deleted, "k_choices": list(range(2, 11)),
-         "kinds": KINDS, "default_kinds": DEFAULT_KINDS},
+         "traits": traits, "job": job_view, "deleted": deleted,
+         "k_choices": list(range(2, 11)), "kinds": KINDS, "default_kinds": DEFAULT_KINDS},
         caller=caller,
     )  # fmt: skip
 
@@ -514,12 +516,15 @@ def auto_segment_page(
     if latest is None:
         raise NotFoundError("web_segments.auto_not_found", id=segment_id)
     segment = latest.segment(segment_id)
-    bars = _trait_bars(list(segment.get("traits") or []), language_of(request))
+    lang = language_of(request)
+    traits = latest.traits(segment, lang)
+    bars = _trait_bars(traits, lang)
     highest = max([b["lift"] for b in bars] + [views.MIN_LIFT_SCALE])
     return pages_of(request).render(
         request, "segments_auto.html",
-        {"active": "segments", "latest": latest, "segment": segment, "bars": bars,
-         "top": min(views.MAX_LIFT, highest), "persona": latest.personas.get(segment_id)},
+        {"active": "segments", "latest": latest, "segment": segment, "traits": traits,
+         "bars": bars, "top": min(views.MAX_LIFT, highest),
+         "persona": latest.personas.get(segment_id)},
         caller=caller,
     )  # fmt: skip
 
@@ -549,7 +554,7 @@ def segment_page(
             charts=[
                 _chart_view(c, lang) for c in views.lift_charts(analysis.profile, lang, labels)
             ],
-            traits=analysis.profile.trait_texts(lang, labels, limit=TRAITS_SHOWN),
+            traits=analysis.profile.trait_texts(lang, trait_labels(lang), limit=TRAITS_SHOWN),
             numeric=[
                 (attribute_label(n.attribute, lang), n)
                 for n in analysis.profile.numeric
@@ -712,12 +717,11 @@ def segment_json(request: Request, caller: Read, name: SegmentName) -> dict[str,
         else:
             profile = profile_saved_segment(stores, name)
             check = check_segment(stores, name)
-    labels = level_labels(lang)
     return views.finite({
         "segment": row.as_dict(lang),
         "base": everyone,
         "profile": profile.as_dict(),
-        "traits": profile.trait_texts(lang, labels, limit=TRAITS_SHOWN),
+        "traits": profile.trait_texts(lang, trait_labels(lang), limit=TRAITS_SHOWN),
         "check": check.as_dict(),
     })  # fmt: skip
 

@@ -8,6 +8,7 @@ the distribution of predicted value. The customer lists are bounded queries over
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Annotated, Any
 
@@ -74,6 +75,33 @@ def tracking_chart(validation: dict[str, Any] | None, lang: str) -> dict[str, An
     }
 
 
+def format_parameter(value: float | None, lang: str, digits: int = 4) -> str:
+    """A fitted model's parameter for people, to ``digits`` significant digits in ``lang``'s
+    way of writing numbers: ``960.700`` / ``960,700``, ``1,792`` / ``1.792``, ``0,0123`` /
+    ``0.0123``; a very small value as a power of ten (``1,2 × 10⁻⁷``)."""
+    if value is None or not math.isfinite(value):
+        return "—"
+    if value == 0:
+        return "0"
+    magnitude = math.floor(math.log10(abs(value)))
+    if magnitude < -4:
+        mantissa = _trim(format_number(value / 10**magnitude, lang, digits - 1), lang)
+        return f"{mantissa} × 10{str(magnitude).translate(_SUPER)}"
+    places = digits - 1 - magnitude
+    return _trim(format_number(round(value, places), lang, max(0, places)), lang)
+
+
+def _trim(text: str, lang: str) -> str:
+    """``text`` without the zeros that end its decimals (``1,500`` → ``1,5`` in Vietnamese)."""
+    point = "," if lang == "vi" else "."
+    if point not in text:
+        return text
+    return text.rstrip("0").rstrip(point)
+
+
+_SUPER = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def _day(value: str) -> str:
     return date.fromisoformat(value).strftime("%d/%m/%Y")
 
@@ -117,6 +145,7 @@ def value_context(board: Dashboard, lang: str) -> dict[str, Any]:
         "clv": clv_histogram(board.figures.get("clv"), lang),
         "high_value_share": format_percent(1 - HIGH_VALUE_QUANTILE, lang, 0),
         "alive_below": format_percent(AT_RISK_ALIVE, lang, 0),
+        "param": lambda v, digits=4: format_parameter(v, lang, digits),
     }
 
 

@@ -85,12 +85,18 @@
       }
       const field = fields.find((f) => f.name.toLowerCase() === ctx.field.toLowerCase());
       if (!field) return [];
-      let values = field.levels || [];
+      // A coded value is offered by its name (the code is what goes into the rule).
+      const names = field.level_labels || {};
+      let values = Array.from(new Set([...(field.levels || []), ...Object.keys(names)]));
       if (field.type === "boolean") values = ["true", "false"];
       return values
-        .filter((v) => fold(v).startsWith(wanted))
+        .filter((v) => fold(v).startsWith(wanted) || (names[v] && fold(names[v]).includes(wanted)))
         .slice(0, SHOWN)
-        .map((v) => ({ insert: ctx.quoted ? v + "\" " : "\"" + v + "\" ", text: v, note: field.label }));
+        .map((v) => ({
+          insert: ctx.quoted ? v + "\" " : "\"" + v + "\" ",
+          text: names[v] || v,
+          note: names[v] ? v + " · " + field.label : field.label,
+        }));
     }
 
     function close() {
