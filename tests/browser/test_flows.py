@@ -137,7 +137,7 @@ def test_import_a_messy_customer_file(
     look(page, "import-preview")
 
     # "Nơi ở" is where the customer lives: the person maps it to the address.
-    where.select_option(label="address")
+    where.select_option(value="address")
     page.get_by_role("button", name="Xem trước lại").click()
     page.wait_for_load_state()
     expect(page.get_by_label("Nơi ở")).to_have_value("address")
