@@ -272,6 +272,7 @@ def render_configuration_doc() -> str:
         'url = "postgresql+psycopg://analyst@db.internal/chandung_app"',
         "```",
         "",
-        "PostgreSQL needs the `postgres` extra: `pip install 'chandung[postgres]'`.",
+        "PostgreSQL needs the `postgres` extra: `pip install 'chandung[postgres]'`. What runs on",
+        "the server, what comes into memory and what else changes: [scaling](scaling.md).",
     ]
     return "\n".join(lines) + "\n"

@@ -112,10 +112,22 @@ class WorkspaceError(ChandungError):
 
 
 class StoreError(ChandungError):
-    """The warehouse or the app database failed."""
+    """The warehouse or the app database failed.
+
+    A ``step`` parameter names what was being done, by its code (``engines.step.<code>``
+    in the catalogues), so that the message says it in the reader's language.
+    """
 
     status = 503
     default_code = "store.unreachable"
+
+    def shown_params(self, language: str) -> dict[str, Any]:
+        params = dict(self.params)
+        if "step" in params:
+            params["step"] = translate(
+                f"engines.step.{params['step']}", language, default=str(params["step"])
+            )
+        return params
 
 
 class EngineCapabilityError(StoreError):

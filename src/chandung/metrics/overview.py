@@ -130,5 +130,5 @@ def _months(sales: ir.Table, per_customer: ir.Table) -> list[MonthFigures]:
 
 def _sum_by(table: ir.Table, column: str, measure: ir.Scalar) -> dict[str, int]:
     key = table[column].fill_null("unknown")
-    rows = table.group_by(key=key).aggregate(value=measure).order_by(ibis.desc("value"))
+    rows = table.group_by(key=key).aggregate(value=measure).order_by([ibis.desc("value"), "key"])
     return {str(r["key"]): int(r["value"] or 0) for r in rows.to_pyarrow().to_pylist()}

@@ -15,7 +15,7 @@ from .dashboard import DASHBOARD_KEY, compute_dashboard
 from .identity import ResolveReport, resolve_identities
 from .quality import QUALITY_KEY, quality_report
 from .segment_base import refresh_segment_base
-from .stores import Stores
+from .stores import Stores, warehouse_step
 from .value import ScoreReport, score_customers
 
 
@@ -42,6 +42,7 @@ class AnalysisReport:
         }
 
 
+@warehouse_step("overview")
 def load_overview(stores: Stores) -> Overview:
     """Headline figures of the workspace, computed in the warehouse."""
     wh = stores.warehouse

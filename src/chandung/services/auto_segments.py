@@ -28,7 +28,7 @@ from ..segments.features import DEFAULT_KINDS, build_features
 from ..store.app_models import Segmentation
 from .segment_base import segment_base
 from .segments import PROFILE_ATTRIBUTES, trait_labels
-from .stores import Stores
+from .stores import Stores, warehouse_step
 
 ASSIGNMENTS_TABLE = "segment_assignments"
 #: Tables the features may draw on (those missing from the warehouse are left out).
@@ -75,6 +75,7 @@ class AutoSegmentation:
         return asdict(self)
 
 
+@warehouse_step("segment_auto")
 def auto_segment(
     stores: Stores,
     *,

@@ -508,7 +508,8 @@ def _activity(t: _Tables, ids: list[str], sees: bool) -> list[dict[str, Any]]:
     def latest(name: str, at: str, columns: tuple[str, ...]) -> list[dict[str, Any]]:
         table = t[name]
         mine = table.filter(_among(table.customer_id, ids))
-        mine = mine.order_by(ibis.desc(at)).limit(TIMELINE_LIMIT)
+        # Rows of the same moment in a fixed order, whatever the engine.
+        mine = mine.order_by([ibis.desc(at), *columns]).limit(TIMELINE_LIMIT)
         return [{"at": r.pop(at), **r} for r in _rows(mine.select(at, *columns))]
 
     def hide(text: Any) -> Any:

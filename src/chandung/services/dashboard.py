@@ -47,7 +47,7 @@ from ..store.app_models import (
 )
 from .clv_validation import validate_clv
 from .identity import PEOPLE_TABLE
-from .stores import Stores
+from .stores import Stores, warehouse_step
 from .value import VALUE_TABLE, _links, observation_end, summary_table
 
 #: Key of the run summary that holds the figures.
@@ -129,6 +129,7 @@ def finite(value: Any) -> Any:
     return value
 
 
+@warehouse_step("dashboard")
 def compute_dashboard(stores: Stores, figures: Overview, *, scored: bool) -> dict[str, Any]:
     """The JSON of every chart (see :class:`Dashboard`); ``scored`` when ``customer_value``
     holds this analysis' scores (else the value figures are left out)."""
@@ -248,7 +249,7 @@ def _value_figures(stores: Stores, cv: ir.Table) -> dict[str, Any]:
             mean_alive=cv.probability_alive.mean(),
             purchases_90d=cv.expected_purchases_90d.sum(),
         )
-        .order_by(ibis.desc("predicted_clv"))
+        .order_by([ibis.desc("predicted_clv"), "rfm_segment"])
         .to_pyarrow()
         .to_pylist()
     )

@@ -18,7 +18,7 @@ from ..datasets import demo as generator
 from ..errors import InputError
 from ..store.app_models import ImportBatch
 from ..workspace import write_atomic
-from .stores import Stores
+from .stores import Stores, warehouse_step
 
 #: Called with (customers generated so far, customers to generate).
 Progress = Callable[[int, int], None]
@@ -40,6 +40,7 @@ class DemoReport:
         return asdict(self)
 
 
+@warehouse_step("demo")
 def generate_demo(
     stores: Stores, customers: int, seed: int, progress: Progress | None = None
 ) -> DemoReport:

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from ..errors import NotFoundError
 from ..identity import MatchSettings, connected_components, golden_records, match_pairs
 from ..store.app_models import IdentityOverride
-from .stores import Stores
+from .stores import Stores, warehouse_step
 
 LINKS_TABLE = "customer_links"
 PEOPLE_TABLE = "people"
@@ -39,6 +39,7 @@ class ResolveReport:
         return asdict(self)
 
 
+@warehouse_step("identities")
 def resolve_identities(stores: Stores, settings: MatchSettings | None = None) -> ResolveReport:
     """Link every customer record to a person and rebuild the golden records."""
     settings = settings or _settings(stores)

@@ -32,7 +32,7 @@ from . import audit, order_lines
 from ._prefetch import prefetch
 from .identity import PEOPLE_TABLE, resolve_identities
 from .quarantine import QUARANTINE_SCHEMA
-from .stores import Stores
+from .stores import Stores, warehouse_step
 
 #: What can be imported: each canonical table, and ``order_lines`` (an export of order lines
 #: carrying the order's and the customer's columns, loaded into all three tables).
@@ -70,6 +70,7 @@ class ImportReport:
         return asdict(self)
 
 
+@warehouse_step("import")
 def import_file(
     stores: Stores,
     kind: str,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import ibis
@@ -525,17 +525,26 @@ def _feedback(
     known = _person_of(feedback.filter(feedback.customer_id.notnull()), links)
     risk = base.select(r_person=base.customer_id, r_risk=base.churn_risk)
     known = known.left_join(risk, known.person == risk.r_person).drop("r_person")
-    folded = fold_column(known.text.cast("string"))
     texts = known.select(
         person=known.person,
         feedback_id=known.feedback_id.cast("string"),
         text=known.text.cast("string"),
         at_risk=known.r_risk.fill_null(0) >= AT_RISK,
-        sentiment=sentiment_expression(folded, known.rating),
-        **{f"t_{key}": topic_matches(folded, key) for key in TOPICS},
+        rating=known.rating,
+        folded=fold_column(known.text.cast("string")),
     )
-    # The lexicon's patterns run once per text, into a temporary table every count reads.
-    with _temporary(wh, texts) as table:
+    # Each step goes to a temporary table the next one reads, so that the lexicon's patterns
+    # run once per text: an engine that inlines one step into the next (PostgreSQL does)
+    # would otherwise fold each text again for every pattern, and search the patterns of
+    # every topic again for the sentiment and for every count.
+    with ExitStack() as stack:
+        folded = stack.enter_context(_temporary(wh, texts))
+        topics = {f"t_{key}": topic_matches(folded.folded, key) for key in TOPICS}
+        found = stack.enter_context(_temporary(wh, folded.mutate(**topics)))
+        matches = {key: found[f"t_{key}"] for key in TOPICS}
+        sentiment = sentiment_expression(found.folded, found.rating, matches)
+        scored = found.mutate(sentiment=sentiment).drop("folded", "rating")
+        table = stack.enter_context(_temporary(wh, scored))
         both = _with_segments(table, members)
         subsets: dict[str, tuple[ir.BooleanValue, str | None]] = {
             "topics": (both.feedback_id.notnull() | both.feedback_id.isnull(), None),

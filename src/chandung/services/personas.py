@@ -43,7 +43,7 @@ from .persona_facts import gather_facts
 from .persona_llm import rephrase
 from .segment_base import segment_base
 from .segments import field_catalogue
-from .stores import Stores
+from .stores import Stores, warehouse_step
 
 #: Largest distance between the defining traits of two personas still called the same one.
 MATCH_DISTANCE = 0.35
@@ -314,6 +314,7 @@ def _next_ids(count: int, taken: set[str]) -> list[str]:
     return [f"P{start + i}" for i in range(count)]
 
 
+@warehouse_step("personas")
 def generate_personas(
     stores: Stores,
     *,

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..metrics.quality import consent_coverage, field_quality, stale_people
 from .identity import PEOPLE_TABLE, person_links, resolve_identities
-from .stores import Stores
+from .stores import Stores, warehouse_step
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,7 @@ def stored_quality(stores: Stores) -> StoredQuality:
     )
 
 
+@warehouse_step("quality")
 def quality_report(stores: Stores, today: date | None = None) -> QualityReport:
     """Measure the customer file (identities are resolved first if they never were)."""
     wh = stores.warehouse

@@ -78,7 +78,8 @@ def _figures(buyers: ir.Table, key: ir.Value) -> list[dict[str, Any]]:
             value=t.predicted_clv_vnd.fill_null(0).sum(),
             mean_clv=t.predicted_clv_vnd.mean(),
         )
-        .order_by(ibis.desc("size"))
+        # Equal sizes by name: without it, each engine lists ties in its own order.
+        .order_by([ibis.desc("size"), "_segment"])
         .to_pyarrow()
         .to_pylist()
     )

@@ -18,7 +18,7 @@ from ..metrics.customer_summary import buyer_orders
 from ..schema.vocab import CONTACT_CHANNELS
 from ..segments._rule_compile import FOLDED_SUFFIX, fold_column
 from .identity import LINKS_TABLE, PEOPLE_TABLE
-from .stores import Stores
+from .stores import Stores, warehouse_step
 from .value import VALUE_TABLE
 
 #: Age bands used in profiles and rules (lower bound inclusive, upper exclusive).
@@ -67,6 +67,7 @@ def segment_base(stores: Stores, *, today: date | None = None) -> ir.Table:
     return build_segment_base(stores, today=today)
 
 
+@warehouse_step("segment_base")
 def refresh_segment_base(stores: Stores) -> int:
     """Compute the segment base and keep it as ``segment_base`` (swapped in whole)."""
     wh = stores.warehouse
@@ -79,7 +80,12 @@ def refresh_segment_base(stores: Stores) -> int:
         if dtype.is_string():
             folded[f"{name}{FOLDED_SUFFIX}"] = fold_column(base[name])
         elif dtype.is_array() and dtype.value_type.is_string():
-            folded[f"{name}{FOLDED_SUFFIX}"] = base[name].map(fold_column)
+            # A missing list stays missing: mapping over it gives NULL on DuckDB but an
+            # empty list on PostgreSQL.
+            column = base[name]
+            folded[f"{name}{FOLDED_SUFFIX}"] = column.isnull().ifelse(
+                ibis.null(dtype), column.map(fold_column)
+            )
     wh.backend.create_table(work, base.mutate(**folded))
     wh.swap_in({BASE_TABLE: work})
     return int(wh.table(BASE_TABLE).count().to_pyarrow().as_py())

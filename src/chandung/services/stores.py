@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -22,6 +24,9 @@ from ..store import AppDatabase, Warehouse
 from ..store.app_models import Base
 from ..store.warehouse import file_state
 from ..workspace import Workspace
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,8 @@ def app_db_is_embedded(workspace: Workspace) -> bool:
 def workspace_keys(workspace: Workspace) -> WorkspaceKeys | None:
     """The keys of ``workspace``, or ``None`` when nothing of it is (to be) encrypted.
 
-    Encryption covers the embedded stores when ``[security] encrypt_at_rest`` is on; a
+    With ``[security] encrypt_at_rest`` on, the key encrypts the embedded warehouse and the
+    app database's personal fields, wherever the app database is (on a server too); a
     warehouse already encrypted stays so (and needs its key) even if it is turned off. The key
     is created only while no encrypted warehouse exists: a missing key for an encrypted one is
     an error (``security.no_key``), never a fresh key.
@@ -66,10 +72,7 @@ def workspace_keys(workspace: Workspace) -> WorkspaceKeys | None:
     encrypted = (
         warehouse_is_embedded(workspace) and file_state(workspace.warehouse_path) == "encrypted"
     )
-    wanted = security.encrypt_at_rest and (
-        warehouse_is_embedded(workspace) or app_db_is_embedded(workspace)
-    )
-    if not (encrypted or wanted):
+    if not (encrypted or security.encrypt_at_rest):
         return None
     current = load_workspace_key(workspace.keys_dir, security.key_env, create=not encrypted)
     pending = load_pending_key(workspace.keys_dir, security.key_env)
@@ -163,3 +166,23 @@ def open_stores(workspace: Workspace) -> Iterator[Stores]:
         yield stores
     finally:
         stores.close()
+
+
+def warehouse_step(
+    step: str,
+) -> Callable[[Callable[Concatenate[Stores, _P], _R]], Callable[Concatenate[Stores, _P], _R]]:
+    """Run the decorated service function as the step ``step`` of the warehouse: an engine
+    that fails or lacks what it needs gives one error naming the engine and the step (see
+    :meth:`chandung.store.Warehouse.step`)."""
+
+    def decorate(
+        function: Callable[Concatenate[Stores, _P], _R],
+    ) -> Callable[Concatenate[Stores, _P], _R]:
+        @functools.wraps(function)
+        def run(stores: Stores, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+            with stores.warehouse.step(step):
+                return function(stores, *args, **kwargs)
+
+        return run
+
+    return decorate

@@ -33,7 +33,7 @@ from ..models.clv.lifetime_value import customer_lifetime_value
 from ..models.clv.pareto_nbd import ParetoNBD
 from ..models.clv.shifted_beta_geometric import ShiftedBetaGeometric
 from .identity import LINKS_TABLE
-from .stores import Stores
+from .stores import Stores, warehouse_step
 
 VALUE_TABLE = "customer_value"
 #: The models ``chandung clv fit`` knows.
@@ -254,6 +254,7 @@ def _report(
     )
 
 
+@warehouse_step("value")
 def score_customers(stores: Stores) -> ScoreReport:
     """Fit the transaction and spend models and write the value of every customer.
 

@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import StoreError
+from .engines import engine_label
 from .warehouse import redact_url
 
 
@@ -47,10 +48,16 @@ class AppDatabase:
                 db.migrate()
         # Drivers raise their own exception types; any failure to open becomes one error.
         except (SQLAlchemyError, OSError, ImportError, ValueError) as exc:
+            reason = redact_url(str(exc).splitlines()[0])
+            if url.startswith("sqlite"):
+                raise StoreError("store.unreachable", url=redact_url(url), reason=reason) from exc
+            # A database on a server: name the engine, and the setting that points at it.
             raise StoreError(
-                "store.unreachable",
+                "engine.app_unreachable",
+                engine=engine_label(url),
                 url=redact_url(url),
-                reason=redact_url(str(exc).splitlines()[0]),
+                step="open",
+                reason=reason,
             ) from exc
         return db
 

@@ -29,11 +29,24 @@ import ibis.expr.types as ir
 import pyarrow as pa
 import sqlglot
 
-from ..errors import ChandungError, ConfigError, InputError, NotFoundError, StoreError
+from ..errors import (
+    ChandungError,
+    ConfigError,
+    EngineCapabilityError,
+    InputError,
+    NotFoundError,
+    StoreError,
+)
 from ..privacy.keys import derive_key
 from ..schema import TABLES, Table
 from ..schema import table as canonical_table
-from .engines import prepare
+from .engines import (
+    capability_errors,
+    connection_errors,
+    copy_into_postgres,
+    engine_label,
+    prepare,
+)
 
 _STAGING_PREFIX = "_staging_"
 #: Name the attached encrypted warehouse has inside its DuckDB connection.
@@ -139,6 +152,33 @@ class Warehouse:
     def engine(self) -> str:
         """Name of the engine (``duckdb``, ``postgres``, ``pyspark``, ...)."""
         return str(self.backend.name)
+
+    @contextmanager
+    def step(self, step: str) -> Iterator[None]:
+        """Run one step of work (named by its code in ``engines.step``) in the warehouse.
+
+        Inside, an operation the engine lacks (a function, a conversion, a feature) becomes
+        an :class:`EngineCapabilityError` and its server failing or going away a
+        :class:`StoreError`, each naming the engine, the step and what to configure;
+        nothing falls back to another engine.
+        """
+        try:
+            yield
+        except capability_errors(self.backend) as exc:
+            raise EngineCapabilityError(
+                "store.capability",
+                engine=engine_label(self.engine),
+                step=step,
+                capability=_first_line(exc),
+            ) from exc
+        except connection_errors(self.backend) as exc:
+            raise StoreError(
+                "engine.failed",
+                engine=engine_label(self.engine),
+                url=redact_url(self.url),
+                step=step,
+                reason=redact_url(_first_line(exc)),
+            ) from exc
 
     def has_table(self, name: str) -> bool:
         return name in self.backend.list_tables()
@@ -402,6 +442,9 @@ class Warehouse:
         return sorted(set(names))
 
     def _insert(self, name: str, rows: pa.Table) -> None:
+        if self.engine == "postgres":
+            copy_into_postgres(self.backend, name, rows)
+            return
         source = ibis.memtable(rows)
         try:
             self.backend.insert(name, source)
@@ -430,14 +473,23 @@ class Warehouse:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Everything inside happens at once or not at all (on DuckDB; nested blocks join
-        the outermost one)."""
-        # DuckDB runs DDL in transactions, so the swap of live tables is atomic there; engines
-        # without transactional DDL through Ibis swap table by table.
-        if self.engine != "duckdb" or self._in_transaction:
+        """Everything inside happens at once or not at all (on DuckDB and PostgreSQL; nested
+        blocks join the outermost one)."""
+        # DuckDB and PostgreSQL run DDL in transactions, so the swap of live tables is atomic
+        # there; engines without transactional DDL through Ibis swap table by table.
+        if self.engine not in ("duckdb", "postgres") or self._in_transaction:
             yield
             return
         self._in_transaction = True
+        if self.engine == "postgres":
+            # Ibis wraps each of its statements in a psycopg transaction block; inside this
+            # one they become savepoints, so the whole block commits or rolls back at once.
+            try:
+                with self.backend.con.transaction():
+                    yield
+            finally:
+                self._in_transaction = False
+            return
         self.backend.raw_sql("BEGIN TRANSACTION")
         try:
             yield
@@ -687,7 +739,15 @@ def _connect_error(url: str, exc: object) -> ChandungError:
         return StoreError("store.locked", url=redact_url(url))
     if "encrypted database" in reason and "without a key" in reason:
         return ConfigError("security.encrypted", url=redact_url(url))
-    return StoreError("store.unreachable", url=redact_url(url), reason=reason)
+    if url.startswith("duckdb:"):
+        return StoreError("store.unreachable", url=redact_url(url), reason=reason)
+    # A warehouse on a server: name the engine, and the setting that points at it.
+    engine = engine_label(url)
+    if isinstance(exc, ImportError):
+        return StoreError("engine.no_driver", engine=engine, url=redact_url(url), reason=reason)
+    return StoreError(
+        "engine.unreachable", engine=engine, url=redact_url(url), step="open", reason=reason
+    )
 
 
 def _first_line(exc: object) -> str:

@@ -42,7 +42,7 @@ measures.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
@@ -1170,15 +1170,26 @@ def _any(items: Sequence[ir.BooleanValue]) -> Any:
 
 
 def sentiment_expression(
-    folded: ir.StringValue, rating: ir.IntegerValue | None = None
+    folded: ir.StringValue,
+    rating: ir.IntegerValue | None = None,
+    matches: Mapping[str, ir.BooleanValue] | None = None,
 ) -> ir.IntegerValue:
-    """:func:`sentiment_of` in the warehouse: -1, 0 or 1 for each folded text and rating."""
+    """:func:`sentiment_of` in the warehouse: -1, 0 or 1 for each folded text and rating.
+
+    ``matches`` may give :func:`topic_matches` of some topics already computed (columns of
+    a table holding them), so that their patterns are not searched again.
+    """
+    known = matches or {}
+
+    def about(key: str) -> ir.BooleanValue:
+        return known[key] if key in known else topic_matches(folded, key)
+
     positive = _any(
-        [topic_matches(folded, k) for k in PRAISE_TOPICS]
+        [about(k) for k in PRAISE_TOPICS]
         + [_search(folded, POSITIVE_WORDS.patterns, POSITIVE_WORDS.unless)]
     )
     negative = _any(
-        [topic_matches(folded, k) for k in PAIN_TOPICS]
+        [about(k) for k in PAIN_TOPICS]
         + [_search(folded, NEGATIVE_WORDS.patterns, NEGATIVE_WORDS.unless)]
     )
     text = (positive.cast("int8") - negative.cast("int8")).cast("int8")
