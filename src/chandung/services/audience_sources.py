@@ -16,25 +16,26 @@ audit log), since that service takes saved segments and personas only.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import ibis
 import ibis.expr.types as ir
-import pyarrow as pa
 from sqlalchemy import select
 
 from ..errors import InputError, NotFoundError, Where
 from ..privacy.context import require
-from ..privacy.exports import neutralise_table
-from ..privacy.masking import mask_email, mask_name, mask_phone
 from ..segments.auto import SEGMENT
 from ..store.app_models import SavedSegment, Segmentation
-from . import audit
-from ._export import FORMATS, write_batches
-from .audiences import CONTACT_COLUMNS, PURPOSE, AudienceReport, audience_members, export_audience
+from .audiences import (
+    CONTACT_COLUMNS,
+    PURPOSE,
+    AudienceReport,
+    audience_members,
+    export_audience,
+    export_members,
+)
 from .auto_segments import ASSIGNMENTS_TABLE
 from .consents import LEDGER, check_channel, consented_people
 from .identity import PEOPLE_TABLE
@@ -45,7 +46,6 @@ from .stores import Stores
 SOURCE_KINDS = ("segment", "auto", "persona")
 #: Longest source name accepted.
 MAX_SOURCE = 300
-_MASKERS = {"display_name": mask_name, "phone": mask_phone, "email": mask_email}
 
 
 @dataclass(frozen=True)
@@ -223,66 +223,12 @@ def _export_auto(
     stores: Stores, key: str, *, channel: str, purpose: str, path: Path, fmt: str
 ) -> AudienceReport:
     """:func:`~chandung.services.audiences.export_audience` for an automatic segment."""
-    principal = require("audiences.export")
-    purpose = purpose.strip()
-    if not purpose:
-        raise InputError("audience.purpose", where=Where(field="purpose"))
-    checked = check_channel(channel, required=True)
-    assert checked is not None
-    if fmt not in FORMATS:
-        raise InputError("input.export_format", where=Where(field="format"), value=fmt)
+    require("audiences.export")
     members = auto_members(stores, *_auto_key(key))
-    consented = consented_people(stores, PURPOSE, checked)
-    reachable = members.inner_join(consented, "person_id").select("person_id")
-    people = stores.warehouse.table(PEOPLE_TABLE)
-    contacts = CONTACT_COLUMNS[checked]
-    details = people.select(
-        person_id=people.person_id,
-        display_name=people.full_name,
-        phone=people.phone_e164,
-        email=people.email,
-    )
-    joined = reachable.inner_join(details, "person_id")
-    columns = ["person_id", "display_name", *contacts]
-    has_contact = ibis.or_(*[joined[c].notnull() for c in contacts])
-    audience = joined.filter(has_contact).select(*columns).order_by("person_id")
-    counts = (
-        int(members.count().to_pyarrow().as_py() or 0),
-        int(reachable.count().to_pyarrow().as_py() or 0),
-    )
-    masked = not principal.can("personal_data.read")
-    schema = pa.schema([pa.field(c, pa.string()) for c in columns])
-
-    def batches() -> Iterator[pa.RecordBatch]:
-        for batch in audience.to_pyarrow_batches(chunk_size=50_000):
-            table = pa.Table.from_batches([batch]).cast(schema)
-            if masked:
-                table = _mask(table)
-            yield from neutralise_table(table).to_batches()
-
-    rows = write_batches(pa.RecordBatchReader.from_batches(schema, batches()), path, fmt)
-    audit.record(
-        stores,
-        "export",
-        target=f"audience:auto:{key}",
-        rows=rows,
-        purpose=purpose,
-        details={"channel": checked, "format": fmt, "masked": masked, "file": path.name},
-    )
-    return AudienceReport(
-        source="auto", name=key, channel=checked, purpose=purpose, format=fmt,
-        path=str(path), members=counts[0], consented=counts[1], rows=rows, masked=masked,
-        columns=columns,
+    return export_members(
+        stores, members, source="auto", name=key, channel=channel, purpose=purpose,
+        path=path, fmt=fmt,
     )  # fmt: skip
-
-
-def _mask(table: pa.Table) -> pa.Table:
-    for index, name in enumerate(table.column_names):
-        masker = _MASKERS.get(name)
-        if masker is not None:
-            values = [masker(v) for v in table.column(index).to_pylist()]
-            table = table.set_column(index, name, pa.array(values, pa.string()))
-    return table
 
 
 __all__ = [

@@ -118,6 +118,31 @@ def export_audience(
 ) -> AudienceReport:
     """Write the consented audience of a segment or persona for ``channel`` to ``path``
     (atomically; standard output when ``None``), in ``fmt`` (csv, parquet or json)."""
+    require("audiences.export")
+    members = audience_members(stores, segment=segment, persona=persona)
+    source, name = ("segment", segment) if segment is not None else ("persona", persona)
+    assert name is not None
+    return export_members(
+        stores, members, source=source, name=name, channel=channel, purpose=purpose,
+        path=path, fmt=fmt,
+    )  # fmt: skip
+
+
+def export_members(
+    stores: Stores,
+    members: ir.Table,
+    *,
+    source: str,
+    name: str,
+    channel: str,
+    purpose: str,
+    path: Path | None,
+    fmt: str = "csv",
+) -> AudienceReport:
+    """Write the consented audience among ``members`` (a table of ``person_id``) for
+    ``channel``: contacts only of people who consented to marketing on it, masked unless the
+    principal may see personal data, spreadsheet formulas neutralised, audited with the
+    purpose as ``audience:{source}:{name}``."""
     principal = require("audiences.export")
     purpose = purpose.strip()
     if not purpose:
@@ -126,7 +151,6 @@ def export_audience(
     assert checked is not None
     if fmt not in FORMATS:
         raise InputError("input.export_format", where=Where(field="--format"), value=fmt)
-    members = audience_members(stores, segment=segment, persona=persona)
     consented = consented_people(stores, PURPOSE, checked)
     reachable = members.inner_join(consented, "person_id").select("person_id")
     people = stores.warehouse.table(PEOPLE_TABLE)
@@ -157,8 +181,6 @@ def export_audience(
 
     reader = pa.RecordBatchReader.from_batches(schema, batches())
     rows = write_batches(reader, path, fmt)
-    source, name = ("segment", segment) if segment is not None else ("persona", persona)
-    assert name is not None
     audit.record(
         stores,
         "export",
