@@ -157,7 +157,8 @@ def test_a_bug_is_one_line_without_traceback(
     def broken(*_: object, **__: object) -> None:
         raise RuntimeError("internal detail")
 
-    monkeypatch.setattr("chandung.cli.workspace_commands.run_analysis", broken)
+    # The command finds the analysis service when it runs.
+    monkeypatch.setattr("chandung.services.analysis.run_analysis", broken)
     result = runner.invoke(app, ["--lang", "en", "analyse", "--home", str(tmp_path / "w")])
     assert result.exit_code == 70
     assert result.stderr.count("\n") == 1 and "--debug" in result.stderr

@@ -87,3 +87,11 @@ def test_unknown_kind_and_bad_file_are_one_line_errors(tmp_path: Path) -> None:
         assert result.exit_code == 1
         assert len(result.stderr.strip().splitlines()) == 1
         assert "Traceback" not in result.output
+
+
+def test_the_help_lists_exactly_the_kinds_the_import_accepts() -> None:
+    from chandung.services.imports import KINDS
+
+    result = runner.invoke(app, ["import", "--help"], env={"COLUMNS": "400"})
+    assert result.exit_code == 0
+    assert f"What the file holds: {', '.join(KINDS)}. /" in result.stdout

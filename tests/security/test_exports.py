@@ -76,8 +76,13 @@ def home(analysed_demo_template: Path, tmp_path_factory: pytest.TempPathFactory)
         reachable = sorted(p for p in members if ledger.get(p) == "given" and phones.get(p))
         for person, name in zip(reachable, EVIL.values(), strict=False):
             quoted = name.replace("'", "''")
+            # The golden record shows a person's single record, or their merged one.
             wh.backend.raw_sql(
-                f"UPDATE people SET full_name = '{quoted}' WHERE person_id = '{person}'"
+                f"UPDATE customers SET full_name = '{quoted}' WHERE customer_id IN "
+                f"(SELECT customer_id FROM customer_links WHERE person_id = '{person}')"
+            )
+            wh.backend.raw_sql(
+                f"UPDATE people_merged SET full_name = '{quoted}' WHERE person_id = '{person}'"
             )
         withdrawn = reachable[len(EVIL)]
         record_consent(stores, withdrawn, "marketing", None, "withdrawn", method="test",

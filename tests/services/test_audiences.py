@@ -73,9 +73,12 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
                        at=datetime(2026, 7, 1))  # fmt: skip
         record_consent(stores, evil, "marketing", "zalo", "given", method="b",
                        at=datetime(2026, 7, 2))  # fmt: skip
+        # The name reaches the golden record from the person's records.
         stores.warehouse.backend.raw_sql(
-            f"UPDATE people SET full_name = '{EVIL}' WHERE person_id = '{evil}'"
+            f"UPDATE customers SET full_name = '{EVIL}' WHERE customer_id IN "
+            f"(SELECT customer_id FROM customer_links WHERE person_id = '{evil}')"
         )
+        run_analysis(stores)
         (path / "withdrawn.txt").write_text(withdrawn, "utf-8")
     return path
 

@@ -15,6 +15,7 @@ from chandung.ingest import pipeline
 from chandung.services.imports import discard_unfinished, import_file
 from chandung.services.quarantine import quarantine_rows
 from chandung.services.stores import Stores
+from chandung.store import loads
 
 HEADER = ["Mã đơn hàng", "Mã KH", "Ngày đặt hàng", "Kênh bán", "Tổng tiền", "Ghi chú"]
 
@@ -89,6 +90,31 @@ def test_overlapping_file_adds_only_new_rows(stores: Stores, tmp_path: Path) -> 
     report = import_file(stores, "orders", tmp_path / "b.csv")
     assert (report.rows_new, report.rows_already_present) == (50, 100)
     assert stores.warehouse.counts()["orders"] == 150
+
+
+@pytest.mark.parametrize("insert_rows", [1_000_000, 4], ids=["one insert", "many inserts"])
+def test_customers_created_and_matched_count_people(
+    stores: Stores, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, insert_rows: int
+) -> None:
+    # Rows go into the table while the file is read: counts of people must not see them.
+    monkeypatch.setattr(loads, "DIRECT_INSERT_ROWS", insert_rows)
+    import_file(stores, "customers", _customers_csv(tmp_path / "a.csv", range(0, 10)))
+    path = _customers_csv(tmp_path / "b.csv", range(6, 30), repeat_phone_of={29: 28})
+    report = import_file(stores, "customers", path)
+    assert report.rows_new == 24
+    # 6..9 were there already (same phone), 10..28 are new people, 29 shares 28's phone.
+    assert (report.customers_created, report.customers_matched) == (19, 5)
+
+
+def _customers_csv(
+    path: Path, people: range, repeat_phone_of: dict[int, int] | None = None
+) -> Path:
+    phones = {i: (repeat_phone_of or {}).get(i, i) for i in people}
+    lines = ["Mã KH,Họ và tên,SĐT"] + [
+        f"{path.stem}-{i},Khách Số {i},09{phones[i]:08d}" for i in people
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 def test_duplicate_keys_in_one_file_keep_the_first(stores: Stores, tmp_path: Path) -> None:

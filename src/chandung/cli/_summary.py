@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 
 from ..i18n import translate
 from ..i18n.formats import format_number, format_percent, format_vnd
-from ..metrics.overview import Overview
-from ..services.analysis import AnalysisReport
 from ._context import out_console
+
+if TYPE_CHECKING:
+    from ..metrics.overview import Overview
+    from ..services.analysis import AnalysisReport
 
 
 def print_overview(figures: Overview, lang: str) -> None:

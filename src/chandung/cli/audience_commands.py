@@ -9,8 +9,6 @@ import typer
 
 from ..i18n import translate
 from ..i18n.formats import format_number
-from ..services.audiences import export_audience
-from ..services.stores import open_stores
 from ._context import HomeOption, JsonOption, out_console, print_json, state
 
 audience_app = typer.Typer(
@@ -57,6 +55,9 @@ def export(
 ) -> None:
     """People of a segment or persona who consented to marketing on a channel, with their
     contact for it. / Người đã đồng ý nhận tiếp thị qua một kênh."""
+    from ..services.audiences import export_audience
+    from ..services.stores import open_stores
+
     st = state(ctx)
     ws = st.workspace(home)
     lang = st.lang(ws)

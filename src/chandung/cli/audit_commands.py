@@ -11,8 +11,6 @@ from rich.table import Table as RichTable
 from ..errors import StoreError
 from ..i18n import normalise_language, translate
 from ..i18n.formats import format_number
-from ..services import audit as service
-from ..services.stores import open_stores
 from ._context import HomeOption, JsonOption, out_console, print_json, state
 
 audit_app = typer.Typer(
@@ -24,6 +22,9 @@ audit_app = typer.Typer(
 def verify(ctx: typer.Context, home: HomeOption = None, as_json: JsonOption = False) -> None:
     """Check that no entry of the audit log was changed or removed. / Kiểm tra nhật ký kiểm
     toán còn nguyên vẹn."""
+    from ..services import audit as service
+    from ..services.stores import open_stores
+
     st = state(ctx)
     ws = st.workspace(home)
     with open_stores(ws) as stores:
@@ -90,6 +91,9 @@ def list_(
     as_json: JsonOption = False,
 ) -> None:
     """The latest entries of the audit log first. / Các mục mới nhất của nhật ký kiểm toán."""
+    from ..services import audit as service
+    from ..services.stores import open_stores
+
     if action is not None and action not in service.ACTIONS:
         raise typer.BadParameter(
             f"one of / một trong: {', '.join(service.ACTIONS)}", param_hint="--action"

@@ -11,7 +11,6 @@ from rich.table import Table as RichTable
 
 from ..i18n import translate
 from ..i18n.formats import format_number
-from ..services import backups as service
 from ._context import HomeOption, JsonOption, err_console, out_console, print_json, state
 
 backup_app = typer.Typer(
@@ -68,6 +67,8 @@ def backup(
     """Make an encrypted backup of the workspace and check it. / Sao lưu không gian làm việc."""
     if ctx.invoked_subcommand is not None:
         return
+    from ..services import backups as service
+
     st = state(ctx)
     ws = st.workspace(home)
     lang = st.lang(ws)
@@ -129,6 +130,8 @@ def verify(
 ) -> None:
     """Check a backup: checksum, decryption, every file and every table's rows. / Kiểm tra
     một bản sao lưu."""
+    from ..services import backups as service
+
     st = state(ctx)
     ws = st.workspace(home)
     lang = st.lang(ws)
@@ -159,6 +162,8 @@ def verify(
 @backup_app.command("list")
 def list_(ctx: typer.Context, home: HomeOption = None, as_json: JsonOption = False) -> None:
     """The backups in the backup folders, newest first. / Các bản sao lưu."""
+    from ..services import backups as service
+
     st = state(ctx)
     ws = st.workspace(home)
     lang = st.lang(ws)
@@ -215,6 +220,8 @@ def restore(
 ) -> None:
     """Replace the workspace's data with a backup (verified first; keys/ is kept). / Khôi
     phục dữ liệu từ một bản sao lưu."""
+    from ..services import backups as service
+
     st = state(ctx)
     ws = st.workspace(home)
     lang = st.lang(ws)

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table as RichTable
 
 from ..i18n import translate
 from ..i18n.formats import format_number
-from ..services.customers import export_people, list_people, show_person
-from ..services.identity import ResolveReport, merge_records, resolve_identities, split_record
-from ..services.stores import open_stores
 from ._context import HomeOption, JsonOption, out_console, print_json, state
+
+if TYPE_CHECKING:
+    from ..services.identity import ResolveReport
 
 customers_app = typer.Typer(help="The people in the customer file. / Khách hàng trong tệp.")
 
@@ -22,6 +22,9 @@ customers_app = typer.Typer(help="The people in the customer file. / Khách hàn
 def resolve(ctx: typer.Context, home: HomeOption = None, as_json: JsonOption = False) -> None:
     """Link the records of the same person (phone, e-mail, id, name and birth). / Gộp hồ sơ
     trùng."""
+    from ..services.identity import resolve_identities
+    from ..services.stores import open_stores
+
     st = state(ctx)
     ws = st.workspace(home)
     with open_stores(ws) as stores:
@@ -47,6 +50,9 @@ def list_(
     as_json: JsonOption = False,
 ) -> None:
     """List people in the customer file. / Liệt kê khách hàng."""
+    from ..services.customers import list_people
+    from ..services.stores import open_stores
+
     st = state(ctx)
     ws = st.workspace(home)
     with open_stores(ws) as stores:
@@ -80,6 +86,9 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """One person: the golden record and every source record. / Một khách hàng."""
+    from ..services.customers import show_person
+    from ..services.stores import open_stores
+
     st = state(ctx)
     ws = st.workspace(home)
     with open_stores(ws) as stores:
@@ -117,6 +126,9 @@ def export(
     as_json: JsonOption = False,
 ) -> None:
     """Export every person with their source record ids. / Xuất tệp khách hàng."""
+    from ..services.customers import export_people
+    from ..services.stores import open_stores
+
     st = state(ctx)
     ws = st.workspace(home)
     path = output or Path(f"customers.{fmt}")
@@ -144,6 +156,9 @@ def merge(
     as_json: JsonOption = False,
 ) -> None:
     """Make two records one person. / Gộp hai hồ sơ thành một người."""
+    from ..services.identity import merge_records
+    from ..services.stores import open_stores
+
     st = state(ctx)
     ws = st.workspace(home)
     with open_stores(ws) as stores:
@@ -159,6 +174,9 @@ def unmerge(
     as_json: JsonOption = False,
 ) -> None:
     """Take a record out of its person. / Tách một hồ sơ ra khỏi người đã gộp."""
+    from ..services.identity import split_record
+    from ..services.stores import open_stores
+
     st = state(ctx)
     ws = st.workspace(home)
     with open_stores(ws) as stores:

@@ -9,10 +9,6 @@ import typer
 from ..config import DemoSettings
 from ..i18n import translate
 from ..i18n.formats import format_number
-from ..services.analysis import run_analysis
-from ..services.demo import generate_demo
-from ..services.stores import open_stores
-from ..services.users import create_admin, has_admin
 from ._context import HomeOption, JsonOption, out_console, print_json, state
 from ._progress import progress_bar
 from ._summary import print_overview
@@ -61,6 +57,11 @@ def demo(
     """Generate, analyse and serve the demo business."""
     if ctx.invoked_subcommand is not None:
         return
+    from ..services.analysis import run_analysis
+    from ..services.demo import generate_demo
+    from ..services.stores import open_stores
+    from ..services.users import create_admin, has_admin
+
     st = state(ctx)
     ws = st.workspace(home)
     lang = st.lang(ws)
@@ -122,6 +123,9 @@ def generate(
     as_json: JsonOption = False,
 ) -> None:
     """Write a generated demo business into the workspace. / Ghi dữ liệu doanh nghiệp mẫu."""
+    from ..services.demo import generate_demo
+    from ..services.stores import open_stores
+
     st = state(ctx)
     ws = st.workspace(home)
     lang = st.lang(ws)

@@ -10,9 +10,7 @@ from rich.table import Table as RichTable
 
 from ..i18n import reason_text, translate
 from ..i18n.formats import format_number
-from ..services.imports import KINDS, import_file
-from ..services.quarantine import export_quarantine, quarantine_rows
-from ..services.stores import open_stores
+from ..services.choices import KINDS
 from ._context import HomeOption, JsonOption, out_console, print_json, state
 
 quarantine_app = typer.Typer(
@@ -66,6 +64,9 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Import a source file into the customer file. / Nhập một tệp dữ liệu."""
+        from ..services.imports import import_file
+        from ..services.stores import open_stores
+
         st = state(ctx)
         ws = st.workspace(home)
         lang = st.lang(ws)
@@ -133,6 +134,8 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """List quarantined rows. / Liệt kê các dòng bị cách ly."""
+        from ..services.quarantine import quarantine_rows
+
         st = state(ctx)
         ws = st.workspace(home)
         rows = quarantine_rows(ws, batch=batch, kind="quarantine")
@@ -175,6 +178,8 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Export quarantined rows to correct and re-import. / Xuất các dòng bị cách ly."""
+        from ..services.quarantine import export_quarantine
+
         st = state(ctx)
         ws = st.workspace(home)
         count = export_quarantine(ws, output, batch=batch)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import typer
 
 from ..i18n import translate
-from ..services.keys import key_location, rotate_key
 from ._context import HomeOption, JsonOption, out_console, print_json, state
 
 keys_app = typer.Typer(
@@ -17,6 +16,8 @@ keys_app = typer.Typer(
 @keys_app.command("show-path")
 def show_path(ctx: typer.Context, home: HomeOption = None, as_json: JsonOption = False) -> None:
     """Show where the workspace key is kept (never the key). / Xem khóa được giữ ở đâu."""
+    from ..services.keys import key_location
+
     st = state(ctx)
     ws = st.workspace(home)
     where = key_location(ws)
@@ -44,6 +45,8 @@ def show_path(ctx: typer.Context, home: HomeOption = None, as_json: JsonOption =
 def rotate(ctx: typer.Context, home: HomeOption = None, as_json: JsonOption = False) -> None:
     """Replace the workspace key and re-encrypt the workspace with the new one (stop the web
     app first). / Đổi khóa và mã hóa lại thư mục làm việc bằng khóa mới."""
+    from ..services.keys import rotate_key
+
     st = state(ctx)
     ws = st.workspace(home)
     report = rotate_key(ws)

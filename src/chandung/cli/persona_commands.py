@@ -9,10 +9,6 @@ import typer
 
 from ..i18n import translate
 from ..i18n.formats import format_number, format_percent
-from ..services import personas as service
-from ..services._export import write_file
-from ..services.persona_cards import card_bytes, deck_bytes
-from ..services.stores import open_stores
 from ._context import HomeOption, JsonOption, out_console, print_json, state
 
 personas_app = typer.Typer(help="Customer personas. / Chân dung khách hàng.")
@@ -64,6 +60,9 @@ def generate(
     as_json: JsonOption = False,
 ) -> None:
     """Write one persona per segment, as the next version. / Tạo bộ chân dung mới."""
+    from ..services import personas as service
+    from ..services.stores import open_stores
+
     ws = state(ctx).workspace(home)
     language = _language(ctx, lang, ws)
     if from_ and segments:
@@ -125,6 +124,9 @@ def list_(
     as_json: JsonOption = False,
 ) -> None:
     """The personas of the current version. / Danh sách chân dung."""
+    from ..services import personas as service
+    from ..services.stores import open_stores
+
     ws = state(ctx).workspace(home)
     language = _language(ctx, lang, ws)
     with open_stores(ws) as stores:
@@ -145,6 +147,9 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """One persona with every section and its evidence. / Xem một chân dung."""
+    from ..services import personas as service
+    from ..services.stores import open_stores
+
     ws = state(ctx).workspace(home)
     language = _language(ctx, lang, ws)
     with open_stores(ws) as stores:
@@ -190,6 +195,9 @@ def edit(
     as_json: JsonOption = False,
 ) -> None:
     """Rename, annotate or hide sections; kept across versions. / Sửa chân dung."""
+    from ..services import personas as service
+    from ..services.stores import open_stores
+
     st = state(ctx)
     ws = st.workspace(home)
     with open_stores(ws) as stores:
@@ -212,6 +220,9 @@ def edit(
 @personas_app.command("versions")
 def versions(ctx: typer.Context, home: HomeOption = None, as_json: JsonOption = False) -> None:
     """Every version of the personas. / Các phiên bản chân dung."""
+    from ..services import personas as service
+    from ..services.stores import open_stores
+
     st = state(ctx)
     ws = st.workspace(home)
     with open_stores(ws) as stores:
@@ -242,6 +253,9 @@ def diff(
     as_json: JsonOption = False,
 ) -> None:
     """What changed between two versions, in plain words. / So sánh hai phiên bản."""
+    from ..services import personas as service
+    from ..services.stores import open_stores
+
     ws = state(ctx).workspace(home)
     language = _language(ctx, lang, ws)
     with open_stores(ws) as stores:
@@ -269,6 +283,10 @@ def card(
     home: HomeOption = None,
 ) -> None:
     """A one-page persona card. / Thẻ chân dung một trang."""
+    from ..services._export import write_file
+    from ..services.persona_cards import card_bytes
+    from ..services.stores import open_stores
+
     ws = state(ctx).workspace(home)
     language = _language(ctx, lang, ws)
     with open_stores(ws) as stores:
@@ -286,6 +304,10 @@ def deck(
     home: HomeOption = None,
 ) -> None:
     """Every persona of a version in one PDF. / Bộ thẻ chân dung trong một tệp PDF."""
+    from ..services._export import write_file
+    from ..services.persona_cards import deck_bytes
+    from ..services.stores import open_stores
+
     ws = state(ctx).workspace(home)
     language = _language(ctx, lang, ws)
     with open_stores(ws) as stores:

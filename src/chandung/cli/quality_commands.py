@@ -7,8 +7,6 @@ from rich.table import Table as RichTable
 
 from ..i18n import translate
 from ..i18n.formats import format_number, format_percent
-from ..services.quality import quality_report
-from ..services.stores import open_stores
 from ._context import HomeOption, JsonOption, out_console, print_json, state
 
 quality_app = typer.Typer(help="Quality of the customer file. / Chất lượng tệp khách hàng.")
@@ -18,6 +16,9 @@ quality_app = typer.Typer(help="Quality of the customer file. / Chất lượng 
 def report(ctx: typer.Context, home: HomeOption = None, as_json: JsonOption = False) -> None:
     """Completeness and validity per field, duplicates, stale people, consent. / Báo cáo chất
     lượng."""
+    from ..services.quality import quality_report
+    from ..services.stores import open_stores
+
     st = state(ctx)
     ws = st.workspace(home)
     with open_stores(ws) as stores:

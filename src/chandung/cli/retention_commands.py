@@ -8,8 +8,6 @@ import typer
 
 from ..i18n import translate
 from ..i18n.formats import format_number
-from ..services.retention import purge
-from ..services.stores import open_stores
 from ._context import HomeOption, JsonOption, out_console, print_json, state
 
 retention_app = typer.Typer(help="Retention of customer data. / Lưu giữ dữ liệu khách hàng.")
@@ -39,6 +37,9 @@ def purge_command(
 ) -> None:
     """Delete the people with no activity for longer than the policy. / Xóa khách hàng quá
     hạn lưu giữ."""
+    from ..services.retention import purge
+    from ..services.stores import open_stores
+
     st = state(ctx)
     ws = st.workspace(home)
     with open_stores(ws) as stores:

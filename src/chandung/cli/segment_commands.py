@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table as RichTable
 
 from ..i18n import translate
 from ..i18n.formats import format_number, format_percent
-from ..segments.profiles import attribute_label
-from ..services import audit
-from ..services import segments as service
-from ..services._export import write_batches
-from ..services.auto_segments import assignments, auto_segment
-from ..services.not_target import not_target
-from ..services.ready_segments import ready_segmentation
-from ..services.stores import open_stores
 from ._context import HomeOption, JsonOption, out_console, print_json, state
+
+if TYPE_CHECKING:
+    from ..services.segments import SegmentInfo
 
 segment_app = typer.Typer(help="Segments of customers. / Phân khúc khách hàng.")
 
@@ -55,6 +50,9 @@ def create(
     as_json: JsonOption = False,
 ) -> None:
     """Save a segment defined by a rule. / Lưu một phân khúc theo quy tắc."""
+    from ..services import segments as service
+    from ..services.stores import open_stores
+
     st = state(ctx)
     ws = st.workspace(home)
     with open_stores(ws) as stores:
@@ -65,6 +63,9 @@ def create(
 @segment_app.command("list")
 def list_(ctx: typer.Context, home: HomeOption = None, as_json: JsonOption = False) -> None:
     """Saved segments with their member counts now. / Các phân khúc đã lưu."""
+    from ..services import segments as service
+    from ..services.stores import open_stores
+
     st = state(ctx)
     ws = st.workspace(home)
     lang = st.lang(ws)
@@ -86,6 +87,9 @@ def show(
     ctx: typer.Context, name: NameArgument, home: HomeOption = None, as_json: JsonOption = False
 ) -> None:
     """One segment: its rule and how many customers are in it now. / Một phân khúc."""
+    from ..services import segments as service
+    from ..services.stores import open_stores
+
     st = state(ctx)
     ws = st.workspace(home)
     with open_stores(ws) as stores:
@@ -103,6 +107,11 @@ def members(
 ) -> None:
     """Write the members of a segment (ids and profile fields, no contact details). / Xuất
     thành viên."""
+    from ..services import audit
+    from ..services import segments as service
+    from ..services._export import write_batches
+    from ..services.stores import open_stores
+
     st = state(ctx)
     ws = st.workspace(home)
     with open_stores(ws) as stores:
@@ -122,6 +131,9 @@ def check(
     ctx: typer.Context, name: NameArgument, home: HomeOption = None, as_json: JsonOption = False
 ) -> None:
     """Is the segment substantial, measurable and reachable? / Kiểm tra phân khúc."""
+    from ..services import segments as service
+    from ..services.stores import open_stores
+
     st = state(ctx)
     ws = st.workspace(home)
     lang = st.lang(ws)
@@ -165,6 +177,9 @@ def profile(
 ) -> None:
     """What sets a segment apart: size, value and its top traits with lift. / Chân dung
     phân khúc."""
+    from ..services import segments as service
+    from ..services.stores import open_stores
+
     st = state(ctx)
     ws = st.workspace(home)
     lang = st.lang(ws)
@@ -198,6 +213,9 @@ def compare(
     as_json: JsonOption = False,
 ) -> None:
     """Two segments side by side: where they differ most. / So sánh hai phân khúc."""
+    from ..services import segments as service
+    from ..services.stores import open_stores
+
     st = state(ctx)
     ws = st.workspace(home)
     lang = st.lang(ws)
@@ -251,6 +269,9 @@ def auto(
     as_json: JsonOption = False,
 ) -> None:
     """Find segments in the data by themselves, and describe each. / Phân khúc tự động."""
+    from ..services.auto_segments import auto_segment
+    from ..services.stores import open_stores
+
     st = state(ctx)
     ws = st.workspace(home)
     lang = st.lang(ws)
@@ -293,6 +314,11 @@ def assignments_(
 ) -> None:
     """customer_id,segment_id of every customer in an automatic segmentation. / Xuất phân
     khúc của từng khách hàng."""
+    from ..services import audit
+    from ..services._export import write_batches
+    from ..services.auto_segments import assignments
+    from ..services.stores import open_stores
+
     st = state(ctx)
     ws = st.workspace(home)
     with open_stores(ws) as stores:
@@ -312,6 +338,11 @@ def not_target_(
 ) -> None:
     """People who never bought but look like the segment's customers, and how they differ. /
     Ai không phải khách hàng mục tiêu."""
+    from ..segments.profiles import attribute_label
+    from ..services import segments as service
+    from ..services.not_target import not_target
+    from ..services.stores import open_stores
+
     st = state(ctx)
     ws = st.workspace(home)
     lang = st.lang(ws)
@@ -364,6 +395,10 @@ def ready(
 ) -> None:
     """A ready-made segmentation: RFM, value tiers, buying power, or by one kind of data. /
     Phân khúc có sẵn."""
+    from ..services import segments as service
+    from ..services.ready_segments import ready_segmentation
+    from ..services.stores import open_stores
+
     st = state(ctx)
     ws = st.workspace(home)
     lang = st.lang(ws)
@@ -389,6 +424,9 @@ def snapshot(
     ctx: typer.Context, name: NameArgument, home: HomeOption = None, as_json: JsonOption = False
 ) -> None:
     """Keep today's members of a segment. / Lưu danh sách thành viên hôm nay."""
+    from ..services import segments as service
+    from ..services.stores import open_stores
+
     st = state(ctx)
     ws = st.workspace(home)
     with open_stores(ws) as stores:
@@ -402,6 +440,9 @@ def snapshot(
 @segment_app.command("delete")
 def delete(ctx: typer.Context, name: NameArgument, home: HomeOption = None) -> None:
     """Forget a saved segment. / Xoá một phân khúc đã lưu."""
+    from ..services import segments as service
+    from ..services.stores import open_stores
+
     st = state(ctx)
     ws = st.workspace(home)
     with open_stores(ws) as stores:
@@ -409,7 +450,7 @@ def delete(ctx: typer.Context, name: NameArgument, home: HomeOption = None) -> N
     out_console().print(translate("cli.segment.deleted", st.lang(ws), name=name))
 
 
-def _print_info(info: service.SegmentInfo, lang: str, as_json: bool) -> None:
+def _print_info(info: SegmentInfo, lang: str, as_json: bool) -> None:
     if as_json:
         print_json(info.as_dict())
         return

@@ -12,10 +12,6 @@ from rich.table import Table as RichTable
 from ..errors import InputError, Where
 from ..i18n import translate
 from ..i18n.formats import format_number
-from ..services._export import write_file
-from ..services.consents import current_consents, record_consent
-from ..services.stores import open_stores
-from ..services.subjects import subject_erase, subject_export
 from ._context import HomeOption, JsonOption, out_console, print_json, state
 
 subject_app = typer.Typer(
@@ -49,6 +45,10 @@ def export(
     as_json: JsonOption = False,
 ) -> None:
     """Everything held about a person, as JSON. / Mọi dữ liệu về một người, dạng JSON."""
+    from ..services._export import write_file
+    from ..services.stores import open_stores
+    from ..services.subjects import subject_export
+
     st = state(ctx)
     ws = st.workspace(home)
     with open_stores(ws) as stores:
@@ -85,6 +85,9 @@ def erase(
 ) -> None:
     """Erase a person everywhere, keeping only an anonymous tombstone. / Xoá một người khỏi
     mọi nơi."""
+    from ..services.stores import open_stores
+    from ..services.subjects import subject_erase
+
     if not yes:
         raise InputError("subject.confirm", where=Where(field="--yes"))
     st = state(ctx)
@@ -142,6 +145,9 @@ def record(
     as_json: JsonOption = False,
 ) -> None:
     """Record a consent given or withdrawn. / Ghi nhận đồng ý hoặc rút lại."""
+    from ..services.consents import record_consent
+    from ..services.stores import open_stores
+
     st = state(ctx)
     ws = st.workspace(home)
     lang = st.lang(ws)
@@ -165,6 +171,9 @@ def show(
     ctx: typer.Context, identifier: IdArgument, home: HomeOption = None, as_json: JsonOption = False
 ) -> None:
     """A person's current consents (latest per purpose and channel). / Sự đồng ý hiện tại."""
+    from ..services.consents import current_consents
+    from ..services.stores import open_stores
+
     st = state(ctx)
     ws = st.workspace(home)
     lang = st.lang(ws)

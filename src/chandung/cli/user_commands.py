@@ -8,8 +8,6 @@ from typing import Annotated, Any
 import typer
 
 from ..i18n import translate
-from ..services import users as service
-from ..services.stores import open_stores
 from ._context import HomeOption, JsonOption, out_console, print_json, state
 
 users_app = typer.Typer(help="Users, roles and API tokens. / Người dùng, vai trò, mã API.")
@@ -53,6 +51,9 @@ def create_admin(
     as_json: JsonOption = False,
 ) -> None:
     """Create an administrator (the first one needs no sign-in). / Tạo quản trị viên."""
+    from ..services import users as service
+    from ..services.stores import open_stores
+
     ws = state(ctx).workspace(home)
     with open_stores(ws) as stores:
         info, generated = service.create_admin(stores, username, _password(password_stdin))
@@ -74,6 +75,9 @@ def create(
     as_json: JsonOption = False,
 ) -> None:
     """Create a user with a role. / Tạo người dùng."""
+    from ..services import users as service
+    from ..services.stores import open_stores
+
     ws = state(ctx).workspace(home)
     with open_stores(ws) as stores:
         info, generated = service.create_user(
@@ -86,6 +90,9 @@ def create(
 @users_app.command("list")
 def list_(ctx: typer.Context, home: HomeOption = None, as_json: JsonOption = False) -> None:
     """Every user with their role. / Danh sách người dùng."""
+    from ..services import users as service
+    from ..services.stores import open_stores
+
     ws = state(ctx).workspace(home)
     with open_stores(ws) as stores:
         users = service.list_users(stores)
@@ -115,6 +122,9 @@ def change(
     as_json: JsonOption = False,
 ) -> None:
     """Change a user's role, permissions or state. / Sửa người dùng."""
+    from ..services import users as service
+    from ..services.stores import open_stores
+
     ws = state(ctx).workspace(home)
     active = False if deactivate else True if activate else None
     with open_stores(ws) as stores:
@@ -136,6 +146,9 @@ def set_password(
     as_json: JsonOption = False,
 ) -> None:
     """Set a user's password (random unless given on stdin). / Đặt mật khẩu."""
+    from ..services import users as service
+    from ..services.stores import open_stores
+
     ws = state(ctx).workspace(home)
     with open_stores(ws) as stores:
         generated = service.set_password(stores, username, _password(password_stdin))
@@ -160,6 +173,9 @@ def token_create(
     as_json: JsonOption = False,
 ) -> None:
     """A new API token, shown once. / Tạo mã API (chỉ hiện một lần)."""
+    from ..services import users as service
+    from ..services.stores import open_stores
+
     ws = state(ctx).workspace(home)
     with open_stores(ws) as stores:
         token_id, token = service.create_token(stores, username, name, scope)
@@ -175,6 +191,9 @@ def token_create(
 @token_app.command("list")
 def token_list(ctx: typer.Context, home: HomeOption = None, as_json: JsonOption = False) -> None:
     """API tokens (never the tokens themselves). / Danh sách mã API."""
+    from ..services import users as service
+    from ..services.stores import open_stores
+
     ws = state(ctx).workspace(home)
     with open_stores(ws) as stores:
         tokens = service.list_tokens(stores)
@@ -195,6 +214,9 @@ def token_revoke(
     home: HomeOption = None,
 ) -> None:
     """Revoke an API token. / Thu hồi mã API."""
+    from ..services import users as service
+    from ..services.stores import open_stores
+
     ws = state(ctx).workspace(home)
     with open_stores(ws) as stores:
         service.revoke_token(stores, token_id)

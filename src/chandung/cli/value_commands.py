@@ -10,11 +10,7 @@ from rich.table import Table as RichTable
 
 from ..i18n import translate
 from ..i18n.formats import format_number, format_percent, format_vnd
-from ..services.charts import validation_png
-from ..services.clv_validation import validate_clv
-from ..services.metrics_report import metrics_report
-from ..services.stores import open_stores
-from ..services.value import MODELS, fit_model
+from ..services.choices import MODELS
 from ._context import HomeOption, JsonOption, out_console, print_json, state
 
 clv_app = typer.Typer(help="Customer lifetime value models. / Mô hình giá trị vòng đời khách hàng.")
@@ -37,6 +33,9 @@ def fit(
     as_json: JsonOption = False,
 ) -> None:
     """Fit a CLV model on the customer file. / Ước lượng một mô hình CLV."""
+    from ..services.stores import open_stores
+    from ..services.value import fit_model
+
     st = state(ctx)
     ws = st.workspace(home)
     with open_stores(ws) as stores:
@@ -79,6 +78,10 @@ def validate(
 ) -> None:
     """Check a model's predictions on a holdout period. / Kiểm định mô hình trên giai đoạn
     đối chứng."""
+    from ..services.charts import validation_png
+    from ..services.clv_validation import validate_clv
+    from ..services.stores import open_stores
+
     st = state(ctx)
     ws = st.workspace(home)
     lang = st.lang(ws)
@@ -115,6 +118,9 @@ def validate(
 @metrics_app.command("show")
 def show(ctx: typer.Context, home: HomeOption = None, as_json: JsonOption = False) -> None:
     """Every customer metric: value, Pareto, RFM, retention, loyalty, mix. / Mọi chỉ số."""
+    from ..services.metrics_report import metrics_report
+    from ..services.stores import open_stores
+
     st = state(ctx)
     ws = st.workspace(home)
     with open_stores(ws) as stores:

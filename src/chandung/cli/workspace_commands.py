@@ -7,8 +7,6 @@ import typer
 from .._version import __version__
 from ..i18n import translate
 from ..i18n.formats import format_number
-from ..services.analysis import run_analysis
-from ..services.stores import open_stores
 from ._context import HomeOption, JsonOption, out_console, print_json, state
 from ._summary import print_overview, print_value
 
@@ -17,6 +15,8 @@ def register(app: typer.Typer) -> None:
     @app.command("init")
     def init(ctx: typer.Context, home: HomeOption = None, as_json: JsonOption = False) -> None:
         """Create a workspace (config, stores, folders). / Tạo thư mục làm việc."""
+        from ..services.stores import open_stores
+
         st = state(ctx)
         ws = st.workspace(home)
         with open_stores(ws):
@@ -29,6 +29,8 @@ def register(app: typer.Typer) -> None:
     @app.command("status")
     def status(ctx: typer.Context, home: HomeOption = None, as_json: JsonOption = False) -> None:
         """Show the workspace, its engines and row counts. / Xem tình trạng thư mục làm việc."""
+        from ..services.stores import open_stores
+
         st = state(ctx)
         ws = st.workspace(home)
         with open_stores(ws) as stores:
@@ -63,6 +65,9 @@ def register(app: typer.Typer) -> None:
     def analyse(ctx: typer.Context, home: HomeOption = None, as_json: JsonOption = False) -> None:
         """Resolve identities, compute the metrics and the value of every customer. / Chạy
         phân tích."""
+        from ..services.analysis import run_analysis
+        from ..services.stores import open_stores
+
         st = state(ctx)
         ws = st.workspace(home)
         with open_stores(ws) as stores:

@@ -7,7 +7,14 @@ the person's golden record takes each field from the most recent record that has
 """
 
 from .components import connected_components
-from .golden import golden_records
+from .golden import golden_records, merged_people, single_people
 from .matching import MatchSettings, match_pairs
 
-__all__ = ["MatchSettings", "connected_components", "golden_records", "match_pairs"]
+__all__ = [
+    "MatchSettings",
+    "connected_components",
+    "golden_records",
+    "match_pairs",
+    "merged_people",
+    "single_people",
+]

@@ -1,9 +1,11 @@
 """Connected components of the match graph, computed in the warehouse.
 
-Each record starts labelled with its own id; at each round every record takes the smallest
-label among itself and its neighbours. When no label changes, records with the same label are
-one person. Rounds grow with the longest chain of links, which is short for real data
-(a person has a handful of records); ``max_rounds`` stops a runaway.
+Only records that some pair links take part: each starts labelled with its own id; at each
+round every record takes the smallest label among itself and its neighbours. When no label
+changes, records with the same label are one person. A record no pair names is a person on its
+own, so the rounds run over the linked records (a few percent of a customer file), not all.
+Rounds grow with the longest chain of links, which is short for real data (a person has a
+handful of records); ``max_rounds`` stops a runaway.
 """
 
 from __future__ import annotations
@@ -18,22 +20,17 @@ Materialise = Callable[[ir.Table, str], ir.Table]
 
 
 def connected_components(
-    records: ir.Table, pairs: ir.Table, materialise: Materialise, max_rounds: int = 50
+    pairs: ir.Table, materialise: Materialise, max_rounds: int = 50
 ) -> ir.Table:
-    """``(customer_id, person_id)`` for every record: ``person_id`` is the smallest id of its
-    component."""
+    """``(customer_id, person_id)`` for every record some pair links: ``person_id`` is the
+    smallest id of its component."""
     # Nullable string on both sides, so unions line up whatever the engine says of the source.
     edges = pairs.select(a=pairs.left_id.cast("string"), b=pairs.right_id.cast("string"))
     edges = materialise(
         ibis.union(edges, edges.select(a=edges.b, b=edges.a), distinct=True), "edges"
     )
-    labels = materialise(
-        records.select(
-            customer_id=records.customer_id.cast("string"),
-            person_id=records.customer_id.cast("string"),
-        ),
-        "labels_0",
-    )
+    nodes = edges.select(customer_id=edges.a).distinct()
+    labels = materialise(nodes.mutate(person_id=nodes.customer_id), "labels_0")
     for round_number in range(1, max_rounds + 1):
         neighbour = edges.inner_join(labels, edges.b == labels.customer_id).select(
             customer_id=edges.a, person_id=labels.person_id

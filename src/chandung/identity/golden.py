@@ -20,26 +20,16 @@ SURVIVORSHIP: dict[str, str] = {
 }  # fmt: skip
 
 
-def golden_records(customers: ir.Table, links: ir.Table) -> ir.Table:
-    """One row per person: ``person_id``, the number of records, and the surviving fields.
+def merged_people(customers: ir.Table, members: ir.Table) -> ir.Table:
+    """Golden records of people with several records.
 
-    Records are ordered by ``first_seen_at`` (then by id, so the choice is stable).
+    ``members`` holds ``(customer_id, person_id)`` of the records of those people. Records are
+    ordered by ``first_seen_at`` (then by id, so the choice is stable).
     """
-    sizes = links.group_by("person_id").aggregate(_records=links.count())
-    sized = links.inner_join(sizes, "person_id").select("customer_id", "person_id", "_records")
-    joined = customers.inner_join(sized, "customer_id")
-    # Most people have a single record: their golden record is that record, so only people
-    # with several records go through the ranking and the per-field choice.
-    single = joined.filter(joined._records == 1)
-    alone = single.select(
-        person_id=single.person_id,
-        records=single._records,
-        **{name: single[name] for name in SURVIVORSHIP},
-    )
-    several = joined.filter(joined._records > 1)
-    t = several.mutate(
+    joined = customers.inner_join(members.select("customer_id", "person_id"), "customer_id")
+    t = joined.mutate(
         _order=ibis.row_number().over(
-            group_by=several.person_id, order_by=[several.first_seen_at, several.customer_id]
+            group_by=joined.person_id, order_by=[joined.first_seen_at, joined.customer_id]
         )
     )
     recency = t._order
@@ -52,5 +42,25 @@ def golden_records(customers: ir.Table, links: ir.Table) -> ir.Table:
             if rule == "latest"
             else column.argmin(recency, where=has)
         )
-    merged = t.group_by("person_id").aggregate(records=t.count(), **fields)
-    return ibis.union(alone, merged.cast(alone.schema()), distinct=False)
+    return t.group_by("person_id").aggregate(records=t.count(), **fields)
+
+
+def single_people(customers: ir.Table, members: ir.Table) -> ir.Table:
+    """Golden records of people with one record: the record itself, under its own id.
+
+    ``members`` holds the ``customer_id`` of every record that belongs to a person with
+    several; every other record is a person of its own.
+    """
+    alone = customers.anti_join(members.select("customer_id"), "customer_id")
+    return alone.select(
+        person_id=alone.customer_id,
+        records=ibis.literal(1, "int64"),
+        **{name: alone[name] for name in SURVIVORSHIP},
+    )
+
+
+def golden_records(customers: ir.Table, members: ir.Table) -> ir.Table:
+    """One row per person: ``person_id``, the number of records, and the surviving fields."""
+    single = single_people(customers, members)
+    merged = merged_people(customers, members)
+    return ibis.union(single, merged.cast(single.schema()), distinct=False)

@@ -198,16 +198,47 @@ def _wrap(
 
 Handler = Callable[[pa.Array, Table, str], FieldResult]
 
-#: Fields with a normaliser of their own, whatever table they are in.
-SPECIAL: dict[str, Handler] = {
+
+def _on_distinct(handler: Handler) -> Handler:
+    """``handler`` run once per distinct value, for fields whose values repeat (names,
+    genders, provinces, vocabularies); the result is spread back over the rows.
+
+    Every handler so wrapped reads each value on its own, so the result is the same as on
+    the whole column; a column of mostly distinct values is read as it is.
+    """
+
+    def run(values: pa.Array, table: Table, field: str) -> FieldResult:
+        if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+            return handler(values, table, field)
+        encoded = pc.dictionary_encode(values)
+        distinct = encoded.dictionary
+        if len(distinct) * 2 > len(values):
+            return handler(values, table, field)
+        result = handler(distinct, table, field)
+        rows = encoded.indices
+        return FieldResult(
+            {name: pc.take(column, rows) for name, column in result.columns.items()},
+            pc.take(result.reasons, rows),
+        )
+
+    return run
+
+
+#: Fields whose values repeat (names, genders, provinces) and whose normaliser reads each value
+#: on its own: each distinct value is read once (:func:`_on_distinct`).
+REPEATING: dict[str, Handler] = {
     "full_name": _name,
-    "phone": _phone,
-    "email": _email,
     "gender": _wrap(normalize_gender),
     "province_raw": _province,
     "province": _province,
     "hometown_province": _province,
     "delivery_province": _province,
+}
+#: Fields with a normaliser of their own, whatever table they are in.
+SPECIAL: dict[str, Handler] = {
+    **{field: _on_distinct(handler) for field, handler in REPEATING.items()},
+    "phone": _phone,
+    "email": _email,
     "acquisition_channel": _wrap(normalize_channel),
     "device": _wrap(normalize_device),
     "primary_device": _wrap(normalize_device),

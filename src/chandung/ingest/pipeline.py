@@ -193,6 +193,12 @@ def _prepare_batch(
     )
 
 
+def _on_distinct_names(names: pa.Array) -> pa.Array:
+    """The gender a name suggests, read once per distinct name (names repeat a lot)."""
+    encoded = pc.dictionary_encode(names)
+    return pc.take(infer_gender_from_name(encoded.dictionary), encoded.indices)
+
+
 def _blank_to_null(values: pa.Array) -> pa.Array:
     return blank_to_null(values) if pa.types.is_string(values.type) else values
 
@@ -280,7 +286,7 @@ def _derive(
     if table.name == "customers":
         names = columns.get("full_name")
         if names is not None:
-            inferred = infer_gender_from_name(names)
+            inferred = _on_distinct_names(names)
             given = columns.get("gender")
             if given is not None:
                 known = pc.and_kleene(pc.is_valid(given), pc.not_equal(given, "unknown"))

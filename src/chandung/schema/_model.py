@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
-
-_ARROW_TYPES = {
-    "string": pa.string(),
-    "int64": pa.int64(),
-    "float64": pa.float64(),
-    "boolean": pa.bool_(),
-    "date": pa.date32(),
-    "timestamp": pa.timestamp("us"),
-}
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 #: Column types of the canonical model, written as Ibis type names so that every engine
 #: (DuckDB, PostgreSQL, Spark) gets the same schema.
@@ -86,6 +79,17 @@ class Table:
 
     def arrow_schema(self) -> pa.Schema:
         """The table as an Arrow schema (timestamps in microseconds, without time zone)."""
+        # Imported here: the command line reads the tables' names for its help, without Arrow.
+        import pyarrow as pa
+
+        types = {
+            "string": pa.string(),
+            "int64": pa.int64(),
+            "float64": pa.float64(),
+            "boolean": pa.bool_(),
+            "date": pa.date32(),
+            "timestamp": pa.timestamp("us"),
+        }
         return pa.schema(
-            [pa.field(c.name, _ARROW_TYPES[c.dtype], nullable=not c.required) for c in self.columns]
+            [pa.field(c.name, types[c.dtype], nullable=not c.required) for c in self.columns]
         )

@@ -17,12 +17,21 @@ import ibis.expr.types as ir
 from sqlalchemy import select
 
 from ..errors import NotFoundError
-from ..identity import MatchSettings, connected_components, golden_records, match_pairs
+from ..identity import (
+    MatchSettings,
+    connected_components,
+    match_pairs,
+    merged_people,
+    single_people,
+)
 from ..store.app_models import IdentityOverride
+from ..store.warehouse import Warehouse
 from .stores import Stores, warehouse_step
 
 LINKS_TABLE = "customer_links"
 PEOPLE_TABLE = "people"
+#: Golden records of people with several records (DuckDB; see :func:`_publish`).
+MERGED_TABLE = "people_merged"
 _WORK_PREFIX = "_identity_"
 
 
@@ -58,7 +67,7 @@ def resolve_identities(stores: Stores, settings: MatchSettings | None = None) ->
         customers = wh.table("customers")
         merged, split = _overrides(stores)
         pairs = materialise(match_pairs(customers, settings, merged, split), "pairs")
-        labels = connected_components(customers, pairs, materialise)
+        labels = connected_components(pairs, materialise)
         # The first rule in name order is its minimum; ``min`` runs on every engine, where an
         # ordered ``first`` does not (PostgreSQL has no FIRST aggregate).
         reasons = pairs.group_by("left_id").aggregate(
@@ -67,37 +76,82 @@ def resolve_identities(stores: Stores, settings: MatchSettings | None = None) ->
         by_right = pairs.group_by("right_id").aggregate(
             rule=pairs.rule.min(), score=pairs.score.max()
         )
-        links = labels.left_join(reasons, labels.customer_id == reasons.left_id).select(
+        linked = labels.left_join(reasons, labels.customer_id == reasons.left_id).select(
             "customer_id", "person_id", "rule", "score"
         )
-        links = links.left_join(by_right, links.customer_id == by_right.right_id).select(
-            customer_id=links.customer_id,
-            person_id=links.person_id,
-            rule=links.rule.fill_null(by_right.rule),
-            score=links.score.fill_null(by_right.score),
+        linked = linked.left_join(by_right, linked.customer_id == by_right.right_id).select(
+            customer_id=linked.customer_id,
+            person_id=linked.person_id,
+            rule=linked.rule.fill_null(by_right.rule),
+            score=linked.score.fill_null(by_right.score),
         )
-        # The two results are kept, so they are real tables; the steps before are temporary.
+        # Records of people with several records; every other record is a person alone.
+        members = materialise(linked, "members")
+        ids = customers.select(customer_id=customers.customer_id.cast("string"))
+        links = ids.left_join(members, ids.customer_id == members.customer_id).select(
+            customer_id=ids.customer_id,
+            person_id=members.person_id.fill_null(ids.customer_id),
+            rule=members.rule,
+            score=members.score,
+        )
+        # The results are kept, so they are real tables; the steps before are temporary.
         links_work = materialise(links, "links", temp=False)
-        people_work = materialise(golden_records(customers, links_work), "people", temp=False)
+        merged_work = materialise(merged_people(customers, members), "people", temp=False)
         pair_counts = {
             r["rule"]: int(r["n"])
             for r in pairs.group_by("rule").aggregate(n=pairs.count()).to_pyarrow().to_pylist()
         }
-        totals = people_work.aggregate(
-            people=people_work.count(), records=people_work.records.sum(),
-            merged=(people_work.records > 1).ifelse(people_work.records, 0).sum(),
+        records = int(customers.count().to_pyarrow().as_py())
+        several = merged_work.aggregate(
+            people=merged_work.count(), records=merged_work.records.sum()
         ).to_pyarrow().to_pylist()[0]  # fmt: skip
-        wh.swap_in({LINKS_TABLE: links_work.get_name(), PEOPLE_TABLE: people_work.get_name()})
-        created = [c for c in created if c not in (links_work.get_name(), people_work.get_name())]
+        merged_records = int(several["records"] or 0)
+        people = records - merged_records + int(several["people"] or 0)
+        _publish(wh, links_work.get_name(), merged_work.get_name())
+        created = [c for c in created if c not in (links_work.get_name(), merged_work.get_name())]
     finally:
         for name in created:
             backend.drop_table(name, force=True)
-    return ResolveReport(
-        int(totals["records"] or 0),
-        int(totals["people"] or 0),
-        int(totals["merged"] or 0),
-        pair_counts,
-    )
+    return ResolveReport(records, people, merged_records, pair_counts)
+
+
+def _publish(wh: Warehouse, links_work: str, merged_work: str) -> None:
+    """Swap in the new links and golden records, at once.
+
+    On DuckDB only people with several records have their golden record written
+    (``people_merged``); ``people`` is a view adding everyone else's single record as it is,
+    which spares writing a copy of the whole customer file. Engines whose views would tie the
+    customer file to them (PostgreSQL refuses to drop a table a view reads) get ``people`` as
+    a table of every golden record.
+    """
+    if wh.engine == "duckdb":
+        with wh.transaction():
+            wh.swap_in({LINKS_TABLE: links_work, MERGED_TABLE: merged_work})
+            wh.replace_with_view(PEOPLE_TABLE, people_view(wh))
+        return
+    backend = wh.backend
+    everyone = f"{merged_work}_all"
+    customers, links = wh.table("customers"), backend.table(links_work)
+    members = links.filter(links.rule.notnull())
+    single = single_people(customers, members)
+    merged = backend.table(merged_work)
+    backend.create_table(everyone, ibis.union(single, merged.cast(single.schema()), distinct=False))
+    try:
+        wh.swap_in({LINKS_TABLE: links_work, PEOPLE_TABLE: everyone})
+    finally:
+        backend.drop_table(everyone, force=True)
+        backend.drop_table(merged_work, force=True)
+
+
+def people_view(wh: Warehouse) -> ir.Table:
+    """Every person's golden record, from the live customer file, links and merged people.
+
+    A record linked to another has a rule in ``customer_links``; the others are people alone.
+    """
+    links = wh.table(LINKS_TABLE)
+    single = single_people(wh.table("customers"), links.filter(links.rule.notnull()))
+    merged = wh.table(MERGED_TABLE)
+    return ibis.union(single, merged.cast(single.schema()), distinct=False)
 
 
 def person_links(stores: Stores) -> ir.Table:

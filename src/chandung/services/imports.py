@@ -28,15 +28,14 @@ from ..ingest.pipeline import PROBLEM_SCHEMA, derivable_fields, prepare
 from ..ingest.readers import ROW_COLUMN, RejectedRow, SourceFile, open_source
 from ..schema import TABLES_BY_NAME, Table
 from ..store.app_models import ImportBatch
+from ..store.loads import Load
 from . import audit, order_lines
 from ._prefetch import prefetch
+from .choices import KINDS
 from .identity import PEOPLE_TABLE, resolve_identities
 from .quarantine import QUARANTINE_SCHEMA
 from .stores import Stores, warehouse_step
 
-#: What can be imported: each canonical table, and ``order_lines`` (an export of order lines
-#: carrying the order's and the customer's columns, loaded into all three tables).
-KINDS = (*TABLES_BY_NAME, "order_lines")
 SCRATCH_PREFIX = "_import_"
 #: How many problems an import report lists (all are kept in the quarantine file).
 REPORTED_ERRORS = 100
@@ -126,9 +125,12 @@ def import_file(
         stores.private_parquet_writer(quarantine_tmp, QUARANTINE_SCHEMA) if not dry_run else None
     )
     wh = stores.warehouse
+    load: Load | None = None
+    # Counted before any row goes in: a direct load's rows are visible to this connection.
+    people_before = _people_count(stores) if kind == "customers" and not dry_run else 0
     try:
         if not dry_run:
-            wh.create_scratch(scratch, spec, {ROW_COLUMN: "int64"})
+            load = wh.open_load(spec, ROW_COLUMN, batch_id, scratch)
         batches = prefetch(
             prepare(
                 source,
@@ -149,18 +151,17 @@ def import_file(
                 report.sample += _plain_rows(
                     prepared.rows.slice(0, SAMPLE_ROWS - len(report.sample))
                 )
-            if not dry_run and prepared.rows.num_rows:
-                numbered = prepared.rows.append_column(ROW_COLUMN, prepared.row_numbers)
-                wh.append_scratch(scratch, numbered)
+            if load is not None and prepared.rows.num_rows:
+                load.append(prepared.rows.append_column(ROW_COLUMN, prepared.row_numbers))
         reader_rejects = _reader_rejects(rejected)
         report.rows_read += reader_rejects.num_rows
         report.rows_quarantined += reader_rejects.num_rows
         _note_problems(report, reader_rejects, writer, batch_id, "quarantine")
-        if dry_run:
+        if load is None:
             report.rows_loaded = report.rows_read - report.rows_quarantined
             return report
-        people_before = _people_count(stores) if kind == "customers" else 0
-        result = wh.publish(scratch, spec, ROW_COLUMN)
+        result = load.publish()
+        load = None
         duplicates = _duplicate_problems(result.duplicates, spec)
         _note_problems(report, duplicates, writer, batch_id, "quarantine")
         report.rows_quarantined += duplicates.num_rows
@@ -172,7 +173,9 @@ def import_file(
             _count_people(stores, report, people_before, result.inserted)
     except BaseException:
         if not dry_run:
-            _abandon(stores, [scratch], writer, quarantine_tmp)
+            if load is not None:
+                load.abandon()
+            _abandon(stores, [], writer, quarantine_tmp)
             writer = None
         raise
     finally:

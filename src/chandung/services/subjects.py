@@ -323,9 +323,15 @@ def _matching_leads(stores: Stores, v: Values) -> set[str]:
 # --- which rows of each table -----------------------------------------------------------
 
 
-def _tables(stores: Stores) -> list[str]:
-    """Every table of the warehouse but work tables (``_...``), in a stable order."""
-    return sorted(t for t in stores.warehouse.backend.list_tables() if not t.startswith("_"))
+def _tables(stores: Stores, *, with_views: bool = False) -> list[str]:
+    """Every table of the warehouse but work tables (``_...``), in a stable order; views (they
+    show what tables hold, so there is nothing to erase in them) only ``with_views``."""
+    views = set() if with_views else stores.warehouse.views()
+    return sorted(
+        t
+        for t in stores.warehouse.backend.list_tables()
+        if not t.startswith("_") and t not in views
+    )
 
 
 def _is_id_column(name: str) -> bool:
@@ -777,7 +783,7 @@ def subject_export(stores: Stores, identifier: str) -> dict[str, Any]:
         scope = {**work.values, PHONE: own[PHONE], EMAIL: own[EMAIL]}
         sharing = _sharing(stores, own)
         tables: dict[str, list[dict[str, Any]]] = {}
-        for name in _tables(stores):
+        for name in _tables(stores, with_views=True):
             t = wh.table(name)
             belongs, cleared = _matches(name, t, work)
             tests = [*([belongs] if belongs is not None else []), *cleared.values()]

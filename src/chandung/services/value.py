@@ -32,12 +32,11 @@ from ..models.clv.gamma_gamma import GammaGamma
 from ..models.clv.lifetime_value import customer_lifetime_value
 from ..models.clv.pareto_nbd import ParetoNBD
 from ..models.clv.shifted_beta_geometric import ShiftedBetaGeometric
+from .choices import MODELS
 from .identity import LINKS_TABLE
 from .stores import Stores, warehouse_step
 
 VALUE_TABLE = "customer_value"
-#: The models ``chandung clv fit`` knows.
-MODELS = ("bgnbd", "paretonbd", "gammagamma", "sbg", "bgbb")
 ModelName = Literal["bgnbd", "paretonbd", "gammagamma", "sbg", "bgbb"]
 #: The transaction models are fitted in weeks, the unit of the papers they come from; their
 #: parameters are then comparable with published ones.

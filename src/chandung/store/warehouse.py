@@ -47,6 +47,7 @@ from .engines import (
     engine_label,
     prepare,
 )
+from .loads import DirectLoad, Load, StagedLoad
 
 _STAGING_PREFIX = "_staging_"
 #: Name the attached encrypted warehouse has inside its DuckDB connection.
@@ -263,6 +264,16 @@ class Warehouse:
             return
         self.backend.create_table(name, schema=ibis.schema(schema), temp=True, overwrite=True)
 
+    def open_load(self, spec: Table, order_by: str, import_batch: str, name: str) -> Load:
+        """Start loading checked rows into the canonical table ``spec`` (see ``store.loads``).
+
+        On DuckDB the rows go straight into the table inside one transaction; elsewhere (or
+        inside a transaction already open) they wait in the work table ``name``.
+        """
+        if self.engine == "duckdb" and not self._in_transaction:
+            return DirectLoad(self, spec, order_by, import_batch)
+        return StagedLoad(self, spec, order_by, name)
+
     def append_scratch(self, name: str, rows: pa.Table) -> None:
         """Add ``rows`` to the work table ``name`` (the load checks them before publishing)."""
         if name in self._work_files:
@@ -419,6 +430,25 @@ class Warehouse:
             for live, work in replacements.items():
                 self.backend.drop_table(live, force=True)
                 self._rename(work, live)
+
+    def views(self) -> set[str]:
+        """Names of the warehouse's views (only DuckDB warehouses have views of ours)."""
+        if self.engine != "duckdb":
+            return set()
+        rows = self.backend.con.execute(
+            "SELECT view_name FROM duckdb_views() WHERE NOT internal "
+            "AND database_name = current_database() AND schema_name = current_schema()"
+        ).fetchall()
+        return {str(r[0]) for r in rows}
+
+    def replace_with_view(self, name: str, expr: ir.Table) -> None:
+        """Make ``name`` a view of ``expr``, replacing the table or view of that name, at once."""
+        with self.transaction():
+            if name in self.views():
+                self.backend.drop_view(name, force=True)
+            else:
+                self.backend.drop_table(name, force=True)
+            self.backend.create_view(name, expr)
 
     def drop_scratch(self, name: str) -> None:
         """Drop the work table ``name``, whether a table or files."""

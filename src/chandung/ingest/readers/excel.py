@@ -6,14 +6,17 @@ import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import openpyxl
 import pyarrow as pa
 
 from ...errors import InputError, Where
 from ._headers import nfc, unique_headers
 from ._source import ROW_COLUMN, ReadLimits, SourceFile
 from .rejects import RejectedRow
+
+if TYPE_CHECKING:
+    import openpyxl
 
 
 def check_zip(path: Path, limits: ReadLimits) -> None:
@@ -40,6 +43,9 @@ def read_excel(
     where = Where(file=str(path))
     check_zip(path, limits)
     try:
+        # Loaded here: most files are not workbooks, and openpyxl brings Pillow with it.
+        import openpyxl
+
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise InputError("input.file.not_what_it_claims", where=where, kind="xlsx") from exc
