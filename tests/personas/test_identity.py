@@ -7,7 +7,7 @@ from collections.abc import Collection
 from typing import Literal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chandung.i18n import catalogue
@@ -355,6 +355,8 @@ def test_palette_colours_contrast_with_white(colour: str) -> None:
     assert (1.05) / (_luminance(colour) + 0.05) >= 4.5
 
 
+# No deadline: drawing an avatar is quick, but a busy machine can stretch any single example.
+@settings(deadline=None)
 @given(st.text(max_size=40), st.integers(), st.sampled_from(["female", "male", None]))
 def test_any_name_gives_valid_markup(name: str, seed: int, gender: str | None) -> None:
     styles: tuple[AvatarStyle, ...] = ("silhouette", "initials")
