@@ -32,6 +32,8 @@ LINKS_TABLE = "customer_links"
 PEOPLE_TABLE = "people"
 #: Golden records of people with several records (DuckDB; see :func:`_publish`).
 MERGED_TABLE = "people_merged"
+#: Ids of the records of people with several records (DuckDB; the view's small side).
+MEMBERS_TABLE = "people_members"
 _WORK_PREFIX = "_identity_"
 
 
@@ -97,6 +99,7 @@ def resolve_identities(stores: Stores, settings: MatchSettings | None = None) ->
         # The results are kept, so they are real tables; the steps before are temporary.
         links_work = materialise(links, "links", temp=False)
         merged_work = materialise(merged_people(customers, members), "people", temp=False)
+        members_work = materialise(members.select("customer_id"), "member_ids", temp=False)
         pair_counts = {
             r["rule"]: int(r["n"])
             for r in pairs.group_by("rule").aggregate(n=pairs.count()).to_pyarrow().to_pylist()
@@ -107,15 +110,16 @@ def resolve_identities(stores: Stores, settings: MatchSettings | None = None) ->
         ).to_pyarrow().to_pylist()[0]  # fmt: skip
         merged_records = int(several["records"] or 0)
         people = records - merged_records + int(several["people"] or 0)
-        _publish(wh, links_work.get_name(), merged_work.get_name())
-        created = [c for c in created if c not in (links_work.get_name(), merged_work.get_name())]
+        kept = [t.get_name() for t in (links_work, merged_work, members_work)]
+        _publish(wh, *kept)
+        created = [c for c in created if c not in kept]
     finally:
         for name in created:
             backend.drop_table(name, force=True)
     return ResolveReport(records, people, merged_records, pair_counts)
 
 
-def _publish(wh: Warehouse, links_work: str, merged_work: str) -> None:
+def _publish(wh: Warehouse, links_work: str, merged_work: str, members_work: str) -> None:
     """Swap in the new links and golden records, at once.
 
     On DuckDB only people with several records have their golden record written
@@ -126,10 +130,13 @@ def _publish(wh: Warehouse, links_work: str, merged_work: str) -> None:
     """
     if wh.engine == "duckdb":
         with wh.transaction():
-            wh.swap_in({LINKS_TABLE: links_work, MERGED_TABLE: merged_work})
+            wh.swap_in(
+                {LINKS_TABLE: links_work, MERGED_TABLE: merged_work, MEMBERS_TABLE: members_work}
+            )
             wh.replace_with_view(PEOPLE_TABLE, people_view(wh))
         return
     backend = wh.backend
+    backend.drop_table(members_work, force=True)
     everyone = f"{merged_work}_all"
     customers, links = wh.table("customers"), backend.table(links_work)
     members = links.filter(links.rule.notnull())
@@ -144,12 +151,9 @@ def _publish(wh: Warehouse, links_work: str, merged_work: str) -> None:
 
 
 def people_view(wh: Warehouse) -> ir.Table:
-    """Every person's golden record, from the live customer file, links and merged people.
-
-    A record linked to another has a rule in ``customer_links``; the others are people alone.
-    """
-    links = wh.table(LINKS_TABLE)
-    single = single_people(wh.table("customers"), links.filter(links.rule.notnull()))
+    """Every person's golden record, from the live customer file and merged people: records
+    not among the members of a merged person are people alone."""
+    single = single_people(wh.table("customers"), wh.table(MEMBERS_TABLE))
     merged = wh.table(MERGED_TABLE)
     return ibis.union(single, merged.cast(single.schema()), distinct=False)
 
