@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest install lock benchmark benchmark-clv docs screenshots clean
+.PHONY: demo test lint typecheck pytest install lock benchmark benchmark-clv benchmark-pipeline docs screenshots clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,11 @@ benchmark: $(STAMP)
 benchmark-clv: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[bench]'
 	$(BIN)/python benchmarks/clv.py
+
+## Every stage from files to persona cards at 10,000, 100,000 and 1,000,000 customers
+## (writes docs/benchmarks.md; about 40 minutes on 2 cores, mostly at 1,000,000; 5 GB of disk)
+benchmark-pipeline: $(STAMP)
+	$(BIN)/python benchmarks/pipeline.py
 
 clean:
 	rm -rf $(VENV) .demo-workspace .pytest_cache .mypy_cache .ruff_cache
