@@ -151,3 +151,22 @@ def test_a_process_killed_during_a_direct_load_leaves_the_table_as_it_was(
     # ...and gone once the process is killed before publishing.
     with open_stores(workspace) as stores:
         assert stores.warehouse.table("customers").customer_id.to_pyarrow().to_pylist() == ["A"]
+
+
+@pytest.mark.parametrize(
+    ("expected_rows", "way"),
+    [(10, DirectLoad), (None, StagedLoad), (1_000, StagedLoad)],
+    ids=["small", "unknown size", "large"],
+)
+def test_only_loads_of_known_small_size_go_straight_in(
+    stores: Stores, monkeypatch: pytest.MonkeyPatch, expected_rows: int | None, way: type
+) -> None:
+    # An open transaction holds memory in proportion to its rows: large loads wait aside.
+    monkeypatch.setattr(loads, "DIRECT_LOAD_CELLS", 100 * len(TABLES_BY_NAME["customers"].columns))
+    load = stores.warehouse.open_load(
+        TABLES_BY_NAME["customers"], ROW, BATCH, "_import_size", expected_rows
+    )
+    try:
+        assert isinstance(load, way)
+    finally:
+        load.abandon()

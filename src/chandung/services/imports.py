@@ -130,7 +130,7 @@ def import_file(
     people_before = _people_count(stores) if kind == "customers" and not dry_run else 0
     try:
         if not dry_run:
-            load = wh.open_load(spec, ROW_COLUMN, batch_id, scratch)
+            load = wh.open_load(spec, ROW_COLUMN, batch_id, scratch, source.rows_hint)
         batches = prefetch(
             prepare(
                 source,

@@ -9,7 +9,9 @@ row numbers, then ``publish`` them (or ``abandon`` the load).
 - :class:`DirectLoad`, DuckDB: rows go straight into the canonical table inside one
   transaction, which publishing commits; a killed process never commits it, so the table is
   as it was. Only the keys and row numbers wait aside (two columns, in memory), so each row is
-  written once: on a file of a million customers that halves the writing.
+  written once: on a file of a million customers that halves the writing. An open
+  transaction holds memory in proportion to what it wrote, so only loads of up to
+  :data:`DIRECT_LOAD_CELLS` values go this way.
 
 Both give the same result: rows whose key the table already had are left out (a re-import
 changes nothing), of rows sharing a key in the file the first wins and the others come back as
@@ -29,6 +31,10 @@ from ..schema import Table
 if TYPE_CHECKING:
     from .warehouse import PublishResult, Warehouse
 
+#: Most values (rows times columns) a load puts straight into its table. DuckDB keeps about
+#: 20 bytes per value of an open transaction in memory until it commits, so larger loads (ten
+#: million order lines, twenty million events) wait in a work table instead.
+DIRECT_LOAD_CELLS = 64_000_000
 #: Rows gathered before one insert: DuckDB writes fewer, fuller row groups from large inserts
 #: (inserting a million customers 40,000 rows at a time costs twice as much as 250,000).
 DIRECT_INSERT_ROWS = 250_000
@@ -204,4 +210,4 @@ def _empty_keys(schema: pa.Schema, keys: list[str]) -> dict[str, pa.Array]:
     return {k: pa.array([], schema.field(k).type) for k in keys}
 
 
-__all__ = ["DIRECT_INSERT_ROWS", "DirectLoad", "Load", "StagedLoad"]
+__all__ = ["DIRECT_INSERT_ROWS", "DIRECT_LOAD_CELLS", "DirectLoad", "Load", "StagedLoad"]

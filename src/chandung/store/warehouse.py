@@ -40,6 +40,7 @@ from ..errors import (
 from ..privacy.keys import derive_key
 from ..schema import TABLES, Table
 from ..schema import table as canonical_table
+from . import loads
 from .engines import (
     capability_errors,
     connection_errors,
@@ -264,13 +265,28 @@ class Warehouse:
             return
         self.backend.create_table(name, schema=ibis.schema(schema), temp=True, overwrite=True)
 
-    def open_load(self, spec: Table, order_by: str, import_batch: str, name: str) -> Load:
+    def open_load(
+        self,
+        spec: Table,
+        order_by: str,
+        import_batch: str,
+        name: str,
+        expected_rows: int | None = None,
+    ) -> Load:
         """Start loading checked rows into the canonical table ``spec`` (see ``store.loads``).
 
-        On DuckDB the rows go straight into the table inside one transaction; elsewhere (or
-        inside a transaction already open) they wait in the work table ``name``.
+        On DuckDB a load of at most :data:`~chandung.store.loads.DIRECT_LOAD_CELLS` values
+        (``expected_rows`` times the table's columns) goes straight into the table inside one
+        transaction; a larger or unknown one, or any load elsewhere (or inside a transaction
+        already open), waits in the work table ``name``.
         """
-        if self.engine == "duckdb" and not self._in_transaction:
+        direct = (
+            self.engine == "duckdb"
+            and not self._in_transaction
+            and expected_rows is not None
+            and expected_rows * len(spec.columns) <= loads.DIRECT_LOAD_CELLS
+        )
+        if direct:
             return DirectLoad(self, spec, order_by, import_batch)
         return StagedLoad(self, spec, order_by, name)
 

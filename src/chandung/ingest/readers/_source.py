@@ -40,3 +40,6 @@ class SourceFile:
     delimiter: str | None = None
     sheet: str | None = None
     sheets: list[str] = field(default_factory=list)
+    #: About how many records the file holds (exact for Parquet, estimated from the first
+    #: bytes for text files), or ``None`` when unknown; loads use it to bound their memory.
+    rows_hint: int | None = None

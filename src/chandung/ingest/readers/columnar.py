@@ -22,7 +22,13 @@ def read_parquet(path: Path, limits: ReadLimits) -> SourceFile:
             "input.file.not_what_it_claims", where=Where(file=str(path)), kind="parquet"
         ) from exc
     batches = parquet.iter_batches(batch_size=limits.batch_rows)
-    return SourceFile(path, "parquet", list(parquet.schema_arrow.names), _numbered(batches, 1))
+    return SourceFile(
+        path,
+        "parquet",
+        list(parquet.schema_arrow.names),
+        _numbered(batches, 1),
+        rows_hint=parquet.metadata.num_rows,
+    )
 
 
 def read_jsonl(path: Path) -> SourceFile:
@@ -37,7 +43,20 @@ def read_jsonl(path: Path) -> SourceFile:
             "input.file.bad_json", where=where, reason=str(exc).splitlines()[0]
         ) from exc
     batches = itertools.chain([first], reader)
-    return SourceFile(path, "jsonl", list(first.schema.names), _numbered(batches, 1))
+    return SourceFile(
+        path,
+        "jsonl",
+        list(first.schema.names),
+        _numbered(batches, 1),
+        rows_hint=rows_from_size(path, first.nbytes, first.num_rows),
+    )
+
+
+def rows_from_size(path: Path, sample_bytes: int, sample_rows: int) -> int | None:
+    """Records a file of text records probably holds, from a sample of its first ones."""
+    if sample_rows < 1 or sample_bytes < 1:
+        return None
+    return int(path.stat().st_size / (sample_bytes / sample_rows)) + 1
 
 
 def _numbered(batches: Iterator[pa.RecordBatch], start: int) -> Iterator[pa.RecordBatch]:

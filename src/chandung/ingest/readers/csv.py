@@ -14,6 +14,7 @@ from ...errors import InputError, Where
 from ._detect import detect_delimiter, detect_encoding, looks_binary
 from ._headers import nfc, unique_headers
 from ._source import ROW_COLUMN, SourceFile
+from .columnar import rows_from_size
 from .rejects import RejectedRow
 
 
@@ -65,8 +66,16 @@ def read_csv(path: Path, head: bytes, rejected: list[RejectedRow]) -> SourceFile
             quoted_strings_can_be_null=False,
         ),
     )
+    lines = text.splitlines()
     return SourceFile(
-        path, "csv", columns, _numbered(reader, rejected), encoding=encoding, delimiter=delimiter
+        path,
+        "csv",
+        columns,
+        _numbered(reader, rejected),
+        encoding=encoding,
+        delimiter=delimiter,
+        # The last line of the sample may be cut: the lines before it give the row length.
+        rows_hint=rows_from_size(path, len("\n".join(lines[1:-1]).encode()), len(lines) - 2),
     )
 
 
