@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import ConfigError, Where
 
@@ -31,8 +31,9 @@ class WorkspaceSettings(_Section):
 class WarehouseSettings(_Section):
     url: str = Field(
         "",
-        description="Ibis connection URL of the warehouse (e.g. `postgres://user@host/db`). "
-        "Empty: a DuckDB file `warehouse.duckdb` in the workspace.",
+        description="Ibis connection URL of the warehouse (e.g. `postgres://user@host/db`, or "
+        "`pyspark://` for Spark with the `[spark]` settings). Empty: a DuckDB file "
+        "`warehouse.duckdb` in the workspace.",
     )
 
     duckdb_memory_limit: str = Field(
@@ -42,6 +43,42 @@ class WarehouseSettings(_Section):
         "(e.g. `2GB`); larger work spills to disk. Empty: DuckDB's own default, 80% of the "
         "machine's memory.",
     )
+
+
+class SparkSettings(_Section):
+    master: str = Field(
+        "local[*]",
+        description='Spark master of a Spark warehouse (`[warehouse] url = "pyspark://"`): '
+        "`local[*]` runs Spark on this machine with every core; `spark://host:7077`, `yarn` "
+        "or `k8s://...` a cluster.",
+    )
+    tables_dir: str = Field(
+        "",
+        description="Folder (or `hdfs://`, `s3a://` URI) the Spark warehouse reads the "
+        "canonical tables from: one Parquet file or folder per table, named `<table>.parquet` "
+        "or `<table>`, as `chandung warehouse export` writes them. Empty: `spark/tables` in "
+        "the workspace; a relative path is relative to the workspace.",
+    )
+    warehouse_dir: str = Field(
+        "",
+        description="Folder (or URI) where the Spark warehouse writes what the analysis "
+        "computes (identities, scores, segments, ...), one Parquet folder per table. Empty: "
+        "`spark/warehouse` in the workspace.",
+    )
+    options: dict[str, str] = Field(
+        default_factory=dict,
+        description='Settings of the Spark session, e.g. `{ "spark.driver.memory" = '
+        '"8g" }` (keys start with `spark.`); they override the product\'s own '
+        "(see docs/scaling.md).",
+    )
+
+    @field_validator("options")
+    @classmethod
+    def _spark_keys(cls, value: dict[str, str]) -> dict[str, str]:
+        wrong = [k for k in value if not k.startswith("spark.")]
+        if wrong:
+            raise ValueError(f"not a Spark setting (they start with `spark.`): {wrong[0]}")
+        return value
 
 
 class AppDatabaseSettings(_Section):
@@ -194,6 +231,7 @@ class Settings(_Section):
 
     workspace: WorkspaceSettings = Field(default_factory=WorkspaceSettings)
     warehouse: WarehouseSettings = Field(default_factory=WarehouseSettings)
+    spark: SparkSettings = Field(default_factory=SparkSettings)
     app_database: AppDatabaseSettings = Field(default_factory=AppDatabaseSettings)
     identity: IdentitySettings = Field(default_factory=IdentitySettings)
     quality: QualitySettings = Field(default_factory=QualitySettings)
@@ -237,7 +275,8 @@ def describe() -> list[tuple[str, str, str]]:
         section = section_field.annotation
         assert isinstance(section, type) and issubclass(section, BaseModel)
         for key, info in section.model_fields.items():
-            rows.append((f"{section_name}.{key}", repr(info.default), info.description or ""))
+            default = info.get_default(call_default_factory=True)
+            rows.append((f"{section_name}.{key}", repr(default), info.description or ""))
     return rows
 
 
@@ -274,5 +313,21 @@ def render_configuration_doc() -> str:
         "",
         "PostgreSQL needs the `postgres` extra: `pip install 'chandung[postgres]'`. What runs on",
         "the server, what comes into memory and what else changes: [scaling](scaling.md).",
+        "",
+        "Example: run the analysis on a Spark cluster over the canonical tables written by",
+        "`chandung warehouse export` (the `spark` extra: `pip install 'chandung[spark]'`).",
+        "",
+        "```toml",
+        "[warehouse]",
+        'url = "pyspark://"',
+        "",
+        "[spark]",
+        'master = "spark://spark-master.internal:7077"',
+        'tables_dir = "hdfs:///crm/tables"',
+        'warehouse_dir = "hdfs:///crm/warehouse"',
+        "",
+        "[spark.options]",
+        '"spark.executor.memory" = "8g"',
+        "```",
     ]
     return "\n".join(lines) + "\n"

@@ -25,6 +25,7 @@ from . import (
     subject_commands,
     user_commands,
     value_commands,
+    warehouse_commands,
     workspace_commands,
 )
 from ._context import ErrorHandlingGroup, HomeOption, State
@@ -88,6 +89,7 @@ subject_commands.register(app)
 backup_commands.register(app)
 key_commands.register(app)
 audience_commands.register(app)
+warehouse_commands.register(app)
 
 
 def main() -> None:

@@ -722,7 +722,9 @@ def _profile(context: _Context) -> tuple[ir.Table, list[Feature]]:
 
 def _labels(texts: ir.Table, minimum: int = MIN_LABEL_ANSWERS) -> list[str]:
     """The labels of ``;``-separated answers common enough to become features."""
-    split = texts.select(label=texts.text.split(";").unnest().strip())
+    # Unnested first, then stripped: Spark allows no expression around an unnest.
+    items = texts.select(label=texts.text.split(";").unnest())
+    split = items.select(label=items.label.strip())
     split = split.filter(split.label != "")
     answers = texts.count().to_pyarrow().as_py()
     floor = max(minimum, MIN_LABEL_SHARE * (answers or 0))

@@ -413,7 +413,8 @@ def field_label(name: str, language: str) -> str:
 
 def field_views(stores: Stores, language: str, *, with_levels: bool = True) -> list[FieldView]:
     """The field catalogue, each text and list field with its common values (most frequent
-    first, from the first :data:`LEVEL_SAMPLE` rows of the base); empty before any data."""
+    first, from the first :data:`LEVEL_SAMPLE` people of the base by id); empty before any
+    data."""
     require("segments.read")
     try:
         base = segment_base(stores)
@@ -460,13 +461,16 @@ def _cached_levels(
 
 
 def _levels(base: ir.Table, catalogue: dict[str, Any]) -> dict[str, list[str]]:
-    sample = base.limit(LEVEL_SAMPLE)
+    # The first people by id, so that every engine suggests the same levels.
+    sample = base.order_by("customer_id").limit(LEVEL_SAMPLE)
     parts = []
     for name, info in catalogue.items():
         if info.type == "text":
             values = sample.select(value=sample[name].cast("string"))
         elif info.type == "list":
-            values = sample.select(value=sample[name].unnest().cast("string"))
+            # Unnested first, then cast: Spark allows no expression around an unnest.
+            items = sample.select(value=sample[name].unnest())
+            values = items.select(value=items.value.cast("string"))
         else:
             continue
         values = values.filter(values.value.notnull() & (values.value.strip() != ""))

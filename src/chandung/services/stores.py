@@ -22,6 +22,7 @@ from ..privacy.keys import (
 )
 from ..store import AppDatabase, Warehouse
 from ..store.app_models import Base
+from ..store.spark import SparkLayout, folder_uri
 from ..store.warehouse import file_state
 from ..workspace import Workspace
 
@@ -119,6 +120,18 @@ def open_warehouse(workspace: Workspace, keys: WorkspaceKeys | None) -> Warehous
         duckdb_memory_limit=workspace.settings.warehouse.duckdb_memory_limit,
         work_dir=workspace.work_dir,
         encryption_keys=encryption,
+        spark=spark_layout(workspace),
+    )
+
+
+def spark_layout(workspace: Workspace) -> SparkLayout:
+    """Where a Spark warehouse of ``workspace`` runs and keeps its tables (``[spark]``)."""
+    settings = workspace.settings.spark
+    return SparkLayout(
+        master=settings.master,
+        tables_dir=folder_uri(settings.tables_dir, workspace.home, "spark/tables"),
+        warehouse_dir=folder_uri(settings.warehouse_dir, workspace.home, "spark/warehouse"),
+        options=dict(settings.options),
     )
 
 

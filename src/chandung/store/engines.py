@@ -3,13 +3,15 @@
 Ibis hides most differences between engines; the few it leaves are settled here, per engine,
 each with the reason: adjustments made once the connection opens (:func:`prepare`), the bulk
 load of PostgreSQL, the exceptions by which each engine reports a lost server or a missing
-capability, and the engines' names in messages.
+capability, and the engines' names in messages. Spark's own backend, which keeps tables as
+Parquet folders, is :mod:`chandung.store.spark_backend`.
 """
 
 from __future__ import annotations
 
 import io
-from typing import Any
+import math
+from typing import Any, ClassVar
 
 import ibis.expr.datatypes as dt
 import pyarrow as pa
@@ -45,6 +47,13 @@ def connection_errors(backend: Any) -> tuple[type[BaseException], ...]:
         # OperationalError covers a lost connection, a refused one and a cancelled statement;
         # InterfaceError a connection already closed.
         return (psycopg.OperationalError, psycopg.InterfaceError)
+    if backend.name == "pyspark":
+        from py4j.protocol import Py4JError
+        from pyspark.errors import QueryExecutionException, SparkRuntimeException, UnknownException
+
+        # Py4JError: the JVM went away or failed outside a query; the others: a job failed
+        # (an executor lost, out of memory, ...).
+        return (Py4JError, QueryExecutionException, SparkRuntimeException, UnknownException)
     # An embedded engine has no server to lose: its errors stay as they are.
     return ()
 
@@ -59,7 +68,28 @@ def capability_errors(backend: Any) -> tuple[type[BaseException], ...]:
         from psycopg import errors
 
         found += (errors.UndefinedFunction, errors.FeatureNotSupported, errors.CannotCoerce)
+    if backend.name == "pyspark":
+        from pyspark.errors import (
+            AnalysisException,
+            ParseException,
+            UnsupportedOperationException,
+        )
+
+        # AnalysisException: a function, type conversion or column Spark cannot resolve.
+        found += (AnalysisException, ParseException, UnsupportedOperationException)
     return found
+
+
+def failure_code(backend: Any) -> str:
+    """The message code of the engine failing during a step (its hint says what to check)."""
+    return "engine.spark_failed" if backend.name == "pyspark" else "engine.failed"
+
+
+def check_writable(backend: Any, table: str) -> None:
+    """Fail before any work when the engine cannot change the canonical table ``table``: a
+    Spark warehouse reads the canonical tables from files (:class:`~.spark.ReadOnlyTable`)."""
+    if backend.name == "pyspark":
+        backend.check_writable(table)
 
 
 def prepare(backend: Any, *, duckdb_memory_limit: str = "") -> None:
@@ -72,6 +102,8 @@ def prepare(backend: Any, *, duckdb_memory_limit: str = "") -> None:
             backend.raw_sql(f"SET memory_limit = '{duckdb_memory_limit}'")
     elif backend.name == "postgres":
         _prepare_postgres(backend)
+    elif backend.name == "pyspark":
+        _prepare_spark(backend)
 
 
 def _prepare_postgres(backend: Any) -> None:
@@ -105,6 +137,120 @@ def _prepare_postgres(backend: Any) -> None:
             return super().visit_Cast(op, arg=arg, to=to)
 
     backend.con.adapters.register_loader("numeric", NumericAsNumber)
+    # The compiler of this connection only; Ibis reads it from the backend object.
+    backend.compiler = Compiler()
+
+
+def _prepare_spark(backend: Any) -> None:
+    # Ibis's Spark compiler comes with the optional ``spark`` extra.
+    import ibis.expr.operations as ops
+    import sqlglot.expressions as sge
+    from ibis.backends.sql.compilers.pyspark import PySparkCompiler
+    from ibis.backends.sql.rewrites import lower_sample
+    from ibis.common.exceptions import UnsupportedOperationError
+
+    class Compiler(PySparkCompiler):  # type: ignore[misc]
+        """Ibis's Spark compiler, with what it writes wrongly for Spark written right.
+
+        Spark has no ordered aggregate (``array_agg(x ORDER BY k)``): the values are collected
+        as structs led by their sort keys, sorted (``array_sort`` orders structs field by
+        field, texts by code point as DuckDB does), and the values taken out again. Only
+        ascending keys are written so; others stay unsupported (a capability error).
+        """
+
+        # Ibis makes a method of each of these for every subclass: those written below
+        # would be replaced.
+        SIMPLE_OPS: ClassVar[dict[Any, str]] = {
+            op: name
+            for op, name in PySparkCompiler.SIMPLE_OPS.items()
+            if op not in (ops.LStrip, ops.RStrip)
+        }
+
+        # Ibis refuses a seeded sample on Spark, which can draw one: rows whose rand(seed) is
+        # under the fraction, the same rows for the same files (see visit_Sample).
+        LOWERED_OPS: ClassVar[dict[Any, Any]] = {
+            **PySparkCompiler.LOWERED_OPS,
+            ops.Sample: lower_sample(supported_methods=("row",), supports_seed=True),
+        }
+
+        def visit_Sample(
+            self, _op: Any, *, parent: Any, fraction: float, seed: int | None, **_: Any
+        ) -> Any:
+            draw = self.f.rand() if seed is None else self.f.rand(sge.convert(seed))
+            kept = sge.LTE(this=draw, expression=sge.convert(fraction))
+            return sge.select(sge.Star()).from_(parent).where(kept)
+
+        def _ordered_list(self, arg: Any, where: Any, order_by: list[Any]) -> Any:
+            if where is not None:
+                arg = self.if_(where, arg, sge.Null())
+            keys = []
+            for i, key in enumerate(order_by):
+                if key.args.get("desc"):
+                    raise UnsupportedOperationError("descending order inside an aggregate")
+                keys.append(sge.alias_(key.this, f"k{i}"))
+            item = sge.Struct(expressions=[*keys, sge.alias_(arg, "v")])
+            # collect_list leaves out missing values, as Ibis's other engines do.
+            collected = self.f.collect_list(self.if_(arg.is_(sge.Null()), sge.Null(), item))
+            value = sge.to_identifier("item")
+            pick = sge.Lambda(this=sge.Dot(this=value, expression=sge.to_identifier("v")),
+                              expressions=[value])  # fmt: skip
+            return self.f.transform(self.f.array_sort(collected), pick)
+
+        def visit_ArrayCollect(
+            self, op: Any, *, arg: Any, where: Any, order_by: Any, include_null: Any,
+            distinct: Any,
+        ) -> Any:  # fmt: skip
+            if not order_by or include_null or distinct:
+                return super().visit_ArrayCollect(
+                    op, arg=arg, where=where, order_by=order_by, include_null=include_null,
+                    distinct=distinct,
+                )  # fmt: skip
+            return self._ordered_list(arg, where, order_by)
+
+        def visit_GroupConcat(
+            self, op: Any, *, arg: Any, sep: Any, where: Any, order_by: Any
+        ) -> Any:
+            if not order_by:
+                return super().visit_GroupConcat(op, arg=arg, sep=sep, where=where, order_by=None)
+            collected = self._ordered_list(arg, where, order_by)
+            joined = self.f.array_join(collected, sep)
+            # No value at all gives NULL, as on the other engines, not an empty text.
+            return self.if_(self.f.size(collected).eq(0), sge.Null(), joined)
+
+        def visit_NonNullLiteral(self, op: Any, *, value: Any, dtype: Any) -> Any:
+            # Spark reads ``0.45`` as a DECIMAL: arithmetic with it would be decimal (rounded
+            # to a few places) where the other engines compute in floating point.
+            if dtype.is_floating() and math.isfinite(value):
+                return self.cast(sge.convert(value), dtype)
+            return super().visit_NonNullLiteral(op, value=value, dtype=dtype)
+
+        def visit_Median(self, _op: Any, *, arg: Any, where: Any) -> Any:
+            # Ibis applies the filter to the fraction 0.5 as well, which Spark refuses (the
+            # fraction must be a constant).
+            if where is not None:
+                arg = self.if_(where, arg, sge.Null())
+            return self.f.percentile(arg, sge.convert(0.5))
+
+        def visit_ApproxMedian(self, _op: Any, *, arg: Any, where: Any) -> Any:
+            if where is not None:
+                arg = self.if_(where, arg, sge.Null())
+            return self.f.approx_percentile(arg, sge.convert(0.5))
+
+        def _trim(self, arg: Any, pattern: str) -> Any:
+            # Ibis writes the whitespace to trim as a text with the escapes \v and \f, which
+            # Spark reads as the letters v and f (and would trim those); Java's \s is exactly
+            # that whitespace.
+            return self.f.regexp_replace(arg, sge.convert(pattern), sge.convert(""))
+
+        def visit_Strip(self, _op: Any, *, arg: Any) -> Any:
+            return self._trim(arg, r"^\s+|\s+$")
+
+        def visit_LStrip(self, _op: Any, *, arg: Any) -> Any:
+            return self._trim(arg, r"^\s+")
+
+        def visit_RStrip(self, _op: Any, *, arg: Any) -> Any:
+            return self._trim(arg, r"\s+$")
+
     # The compiler of this connection only; Ibis reads it from the backend object.
     backend.compiler = Compiler()
 

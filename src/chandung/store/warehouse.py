@@ -43,12 +43,15 @@ from ..schema import table as canonical_table
 from . import loads
 from .engines import (
     capability_errors,
+    check_writable,
     connection_errors,
     copy_into_postgres,
     engine_label,
+    failure_code,
     prepare,
 )
 from .loads import DirectLoad, Load, StagedLoad
+from .spark import ReadOnlyTable, SparkLayout, is_spark_url
 
 _STAGING_PREFIX = "_staging_"
 #: Name the attached encrypted warehouse has inside its DuckDB connection.
@@ -102,8 +105,12 @@ class Warehouse:
         duckdb_memory_limit: str = "",
         work_dir: Path | None = None,
         encryption_keys: Sequence[bytes] = (),
+        spark: SparkLayout | None = None,
     ) -> Warehouse:
         """Open the warehouse at ``url`` (any Ibis connection URL).
+
+        A Spark warehouse (``pyspark://``) runs as ``spark`` says (see
+        :mod:`chandung.store.spark`).
 
         ``duckdb_memory_limit`` bounds the buffers of a DuckDB warehouse (e.g. ``"2GB"``), so
         that long loads and large queries spill to disk instead of filling the machine.
@@ -130,6 +137,12 @@ class Warehouse:
                 backend.disconnect()
                 raise
             return cls(backend, url, work_dir=work_dir, encrypted=True, key_index=index)
+        if is_spark_url(url):
+            from .spark import connect as connect_spark
+
+            if spark is None:
+                raise TypeError("a Spark warehouse needs its layout (spark=...)")
+            return cls(connect_spark(url, spark), url, work_dir=work_dir)
         try:
             backend = ibis.connect(url)
         # Every engine has its own exception types; at this boundary any failure to connect
@@ -166,6 +179,8 @@ class Warehouse:
         """
         try:
             yield
+        except ReadOnlyTable as exc:
+            raise exc.during(step) from exc
         except capability_errors(self.backend) as exc:
             raise EngineCapabilityError(
                 "store.capability",
@@ -175,7 +190,7 @@ class Warehouse:
             ) from exc
         except connection_errors(self.backend) as exc:
             raise StoreError(
-                "engine.failed",
+                failure_code(self.backend),
                 engine=engine_label(self.engine),
                 url=redact_url(self.url),
                 step=step,
@@ -216,6 +231,7 @@ class Warehouse:
                 for name, rows in chunk.items():
                     staging = _STAGING_PREFIX + name
                     if name not in counts:
+                        check_writable(self.backend, name)
                         spec = canonical_table(name)
                         self.backend.create_table(
                             staging, schema=ibis.schema(spec.ibis_schema()), overwrite=True
@@ -253,6 +269,7 @@ class Warehouse:
         table of the connection. Either is gone with the load; files left by a killed process
         are swept by the next load.
         """
+        check_writable(self.backend, spec.name)
         schema = {**{k: v.lstrip("!") for k, v in spec.ibis_schema().items()}, **(extra or {})}
         if self.engine == "duckdb" and self.work_dir is not None:
             self.drop_scratch(name)
