@@ -25,6 +25,8 @@ COMMAND_PERMISSIONS: dict[str, str | None] = {
     "customers list": "customers.read",
     "customers show": "customers.read",
     "customers export": "data.export",
+    # The service also requires personal_data.read: the files hold personal data in clear.
+    "warehouse export": "data.export",
     "customers merge": "customers.merge",
     "customers unmerge": "customers.merge",
     "quality report": "aggregates.read",
