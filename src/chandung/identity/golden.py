@@ -59,8 +59,11 @@ def single_people(customers: ir.Table, members: ir.Table) -> ir.Table:
     )
 
 
-def golden_records(customers: ir.Table, members: ir.Table) -> ir.Table:
-    """One row per person: ``person_id``, the number of records, and the surviving fields."""
+def golden_records(customers: ir.Table, members: ir.Table, merged: ir.Table) -> ir.Table:
+    """One row per person: ``person_id``, the number of records, and the surviving fields.
+
+    ``merged`` holds the golden records of people with several records (:func:`merged_people`)
+    and ``members`` the ids of their records; every other record is a person alone.
+    """
     single = single_people(customers, members)
-    merged = merged_people(customers, members)
     return ibis.union(single, merged.cast(single.schema()), distinct=False)

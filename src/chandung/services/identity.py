@@ -20,9 +20,9 @@ from ..errors import NotFoundError
 from ..identity import (
     MatchSettings,
     connected_components,
+    golden_records,
     match_pairs,
     merged_people,
-    single_people,
 )
 from ..store.app_models import IdentityOverride
 from ..store.warehouse import Warehouse
@@ -136,26 +136,22 @@ def _publish(wh: Warehouse, links_work: str, merged_work: str, members_work: str
             wh.replace_with_view(PEOPLE_TABLE, people_view(wh))
         return
     backend = wh.backend
-    backend.drop_table(members_work, force=True)
     everyone = f"{merged_work}_all"
-    customers, links = wh.table("customers"), backend.table(links_work)
-    members = links.filter(links.rule.notnull())
-    single = single_people(customers, members)
-    merged = backend.table(merged_work)
-    backend.create_table(everyone, ibis.union(single, merged.cast(single.schema()), distinct=False))
+    golden = golden_records(
+        wh.table("customers"), backend.table(members_work), backend.table(merged_work)
+    )
     try:
+        backend.create_table(everyone, golden)
         wh.swap_in({LINKS_TABLE: links_work, PEOPLE_TABLE: everyone})
     finally:
-        backend.drop_table(everyone, force=True)
-        backend.drop_table(merged_work, force=True)
+        for name in (everyone, merged_work, members_work):
+            backend.drop_table(name, force=True)
 
 
 def people_view(wh: Warehouse) -> ir.Table:
     """Every person's golden record, from the live customer file and merged people: records
     not among the members of a merged person are people alone."""
-    single = single_people(wh.table("customers"), wh.table(MEMBERS_TABLE))
-    merged = wh.table(MERGED_TABLE)
-    return ibis.union(single, merged.cast(single.schema()), distinct=False)
+    return golden_records(wh.table("customers"), wh.table(MEMBERS_TABLE), wh.table(MERGED_TABLE))
 
 
 def person_links(stores: Stores) -> ir.Table:
