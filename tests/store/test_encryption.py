@@ -28,6 +28,7 @@ from chandung.privacy.keys import KEY_FILE, derive_key, encode_key, new_key
 from chandung.schema import table
 from chandung.services.stores import Stores, open_stores, read_private_parquet
 from chandung.store import AppDatabase, Warehouse
+from chandung.store import warehouse as warehouse_module
 from chandung.store.app_models import ImportBatch
 from chandung.store.warehouse import ENCRYPTING_SUFFIX, file_state, opens_with
 from chandung.workspace import Workspace
@@ -146,7 +147,9 @@ def test_key_from_the_environment_writes_no_key_file(
     assert caught.value.code == "security.no_key"
 
 
-def test_work_files_are_encrypted(stores: Stores) -> None:
+def test_work_files_are_encrypted(stores: Stores, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every chunk is written as it comes (a load gathers them into larger parts).
+    monkeypatch.setattr(warehouse_module, "WORK_PART_ROWS", 1)
     wh = stores.warehouse
     spec = table("customers")
     wh.create_scratch("_import_test", spec, {"_row": "int64"})

@@ -16,6 +16,7 @@ import pytest
 from chandung.schema import TABLES_BY_NAME
 from chandung.services.stores import Stores, open_stores
 from chandung.store import loads
+from chandung.store import warehouse as warehouse_module
 from chandung.store.loads import DirectLoad, Load, StagedLoad
 from chandung.workspace import Workspace
 
@@ -55,8 +56,10 @@ Start = Callable[[Stores, str], Load]
 
 @pytest.fixture(autouse=True)
 def small_inserts(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Several inserts per load, so that repeats span inserts as in a large file.
+    # Several inserts (or work-file parts) per load, so that repeats span them as in a large
+    # file, and rows still gathering when the load is published are not forgotten.
     monkeypatch.setattr(loads, "DIRECT_INSERT_ROWS", 2)
+    monkeypatch.setattr(warehouse_module, "WORK_PART_ROWS", 2)
 
 
 @WAYS
@@ -116,6 +119,23 @@ def test_an_abandoned_load_leaves_the_table_as_it_was(stores: Stores, start: Sta
     load.abandon()
     assert stores.warehouse.table("customers").customer_id.to_pyarrow().to_pylist() == ["A"]
     assert not stores.warehouse.scratch_tables("_import_")
+
+
+@pytest.mark.parametrize("finish", ["publish", "abandon"])
+def test_a_direct_load_gives_the_engine_back_its_settings(stores: Stores, finish: str) -> None:
+    # The load writes with one thread; the queries that follow (identity resolution) use all.
+    con = stores.warehouse.backend.con
+    names = ("threads", "write_buffer_row_group_count")
+
+    def settings() -> dict[str, object]:
+        return {n: con.execute("SELECT current_setting(?)", [n]).fetchone()[0] for n in names}
+
+    before = settings()
+    load = direct(stores, "customers")
+    load.append(numbered("customers", named(("A", "a"), ("B", "b"), ("C", "c")), 2))
+    assert settings() == {"threads": 1, "write_buffer_row_group_count": 1}
+    getattr(load, finish)()
+    assert settings() == before
 
 
 def test_a_process_killed_during_a_direct_load_leaves_the_table_as_it_was(

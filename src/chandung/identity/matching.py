@@ -61,6 +61,16 @@ def _valid_email(email: ir.StringValue) -> ir.BooleanValue:
     return email.re_search(r"^[a-z0-9._%+\-]+@[a-z0-9\-]+(\.[a-z0-9\-]+)*\.[a-z]{2,}$")
 
 
+#: Weights of the evidence of the scored rule (see docs/identity.md): each fact shared adds
+#: its ``same`` weight, each fact that differs takes away its ``differ`` weight.
+BLOCK_WEIGHT = 0.45
+SAME = {"birth_date": 0.25, "province": 0.15, "phone_tail": 0.30, "email_n": 0.30}
+DIFFER = {"birth_date": 0.25, "province": 0.10, "phone_e164": 0.20, "email_n": 0.10}
+#: Facts that may narrow the block: a pair sharing none of them scores at most the block
+#: and the province.
+_NARROWING = ("birth_date", "phone_tail", "email_n")
+
+
 def _scored(records: ir.Table, settings: MatchSettings) -> ir.Table:
     """Records sharing a name key and birth year, scored on what else they share."""
     base = records.filter(records.name_key.notnull() & records.birth_year.notnull()).select(
@@ -70,14 +80,24 @@ def _scored(records: ir.Table, settings: MatchSettings) -> ir.Table:
         "birth_date",
         "province",
         "phone_e164",
-        # A shared e-mail counts only when it is a valid address.
-        email_n=_valid_email(records.email_n).ifelse(records.email_n, ibis.null(str)),
+        "email_n",
         phone_tail=records.phone_e164.right(6),
     )
+    block = ["name_key", "birth_year"]
+    ceiling = BLOCK_WEIGHT + sum(w for f, w in SAME.items() if f not in _NARROWING)
+    if settings.threshold <= ceiling + 1e-9:
+        return _score_pairs(base, block, settings)
+    # Above that ceiling a pair must also share one of the narrowing facts, so the block is
+    # joined on each of them in turn: the same pairs, from a few thousand candidates instead of
+    # millions (a common name and a birth year are shared by many strangers). A pair sharing
+    # several facts comes from several joins with the same score and is kept once.
+    parts = [_score_pairs(base, [*block, fact], settings) for fact in _NARROWING]
+    return ibis.union(*parts, distinct=True)
+
+
+def _score_pairs(base: ir.Table, keys: list[str], settings: MatchSettings) -> ir.Table:
     right = base.view()
-    joined = base.inner_join(right, ["name_key", "birth_year"]).filter(
-        lambda t: t.customer_id < t.customer_id_right
-    )
+    joined = base.inner_join(right, keys).filter(lambda t: t.customer_id < t.customer_id_right)
 
     def same(a: ir.Value, b: ir.Value) -> ir.Value:
         return (a.notnull() & b.notnull() & (a == b)).ifelse(1.0, 0.0)
@@ -85,22 +105,28 @@ def _scored(records: ir.Table, settings: MatchSettings) -> ir.Table:
     def differ(a: ir.Value, b: ir.Value) -> ir.Value:
         return (a.notnull() & b.notnull() & (a != b)).ifelse(1.0, 0.0)
 
+    def side(t: ir.Table, name: str) -> tuple[ir.Value, ir.Value]:
+        # A join key is one column on the joined table; the others come from both sides.
+        a, b = (t[name], t[name]) if name in keys else (t[name], t[f"{name}_right"])
+        if name == "email_n":
+            # An e-mail counts only when it is a valid address: checked on the candidate
+            # pairs, far fewer than the records.
+            a = _valid_email(a).ifelse(a, ibis.null(str))
+            b = _valid_email(b).ifelse(b, ibis.null(str))
+        return a, b
+
     j = joined
-    # Name key and birth year are shared by construction of the block (0.45); the rest adds or
-    # takes away evidence. Weights are set so that the name and year alone never reach the
-    # default threshold: a second agreeing fact is needed, and two different phone numbers
-    # (people keep their number) outweigh an agreeing province.
-    score = (
-        0.45
-        + 0.25 * same(j.birth_date, j.birth_date_right)
-        - 0.25 * differ(j.birth_date, j.birth_date_right)
-        + 0.15 * same(j.province, j.province_right)
-        - 0.10 * differ(j.province, j.province_right)
-        + 0.30 * same(j.phone_tail, j.phone_tail_right)
-        - 0.20 * differ(j.phone_e164, j.phone_e164_right)
-        + 0.30 * same(j.email_n, j.email_n_right)
-        - 0.10 * differ(j.email_n, j.email_n_right)
-    )
+    # Name key and birth year are shared by construction of the block; the rest adds or takes
+    # away evidence. Weights are set so that the name and year alone never reach the default
+    # threshold: a second agreeing fact is needed, and two different phone numbers (people
+    # keep their number) outweigh an agreeing province.
+    score: ir.Value = ibis.literal(BLOCK_WEIGHT)
+    for fact in ("birth_date", "province", "phone_tail", "phone_e164", "email_n"):
+        a, b = side(j, fact)
+        if fact in SAME:
+            score = score + SAME[fact] * same(a, b)
+        if fact in DIFFER:
+            score = score - DIFFER[fact] * differ(a, b)
     scored = j.select(
         left_id=j.customer_id, right_id=j.customer_id_right, rule=ibis.literal("name_birth"),
         score=score,

@@ -21,6 +21,7 @@ duplicates with their row numbers.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Protocol
 
 import ibis
@@ -38,6 +39,12 @@ DIRECT_LOAD_CELLS = 64_000_000
 #: Rows gathered before one insert: DuckDB writes fewer, fuller row groups from large inserts
 #: (inserting a million customers 40,000 rows at a time costs twice as much as 250,000).
 DIRECT_INSERT_ROWS = 250_000
+#: How rows are written while a direct load is open. One thread writes whole row groups in
+#: order; several each leave a part-filled one, which the next checkpoint rewrites (measured:
+#: a million customers, 3.8 s of work written by one thread, 8.3 s by two). Writing each row
+#: group as soon as it is full (DuckDB buffers five by default) does that work while the file
+#: is still being read, not all at once when the load commits.
+_WRITE_SETTINGS = {"threads": 1, "write_buffer_row_group_count": 1}
 
 
 class Load(Protocol):
@@ -86,8 +93,13 @@ class DirectLoad:
         self._rows = 0
         self._open = False
         self._before = int(warehouse.table(spec.name).count().to_pyarrow().as_py())
+        self._settings = {
+            name: self._con.execute("SELECT current_setting(?)", [name]).fetchone()[0]
+            for name in _WRITE_SETTINGS
+        }
         self._con.execute("BEGIN TRANSACTION")
         self._open = True
+        self._set(_WRITE_SETTINGS)
         # Work the load's caller does in the warehouse meanwhile joins this transaction.
         warehouse._in_transaction = True
         key_columns = ", ".join(f"{_q(k)} {_duck_type(self._schema, k)}" for k in self._keys)
@@ -129,6 +141,7 @@ class DirectLoad:
 
         try:
             self._flush()
+            self._set(self._settings)
             duplicates = self._remove_repeats()
             already = self._remove_present() if self._before else 0
             self._con.execute("COMMIT")
@@ -140,6 +153,10 @@ class DirectLoad:
         self._drop_keys()
         inserted = self._rows - duplicates.num_rows - already
         return PublishResult(inserted, already, duplicates)
+
+    def _set(self, settings: Mapping[str, object]) -> None:
+        for name, value in settings.items():
+            self._con.execute(f"SET {name} = {int(str(value))}")
 
     def _remove_repeats(self) -> pa.Table:
         """Rows whose key an earlier row of the file has: returned, and taken out of the table.
@@ -187,6 +204,7 @@ class DirectLoad:
             self._open = False
             self._warehouse._in_transaction = False
             self._con.execute("ROLLBACK")
+            self._set(self._settings)
         self._drop_keys()
 
     def _drop_keys(self) -> None:

@@ -58,6 +58,10 @@ _STAGING_PREFIX = "_staging_"
 _ATTACHED = "warehouse"
 #: Name of the key that encrypts work files (``PRAGMA add_parquet_key``).
 _WORK_KEY = "chandung_work"
+#: Rows gathered before a work file's part is written: each write has a cost of its own, and
+#: fewer, larger parts are read faster when the load is published (ten million order lines in
+#: 158 parts of a reader's batch took 6.3 s to write).
+WORK_PART_ROWS = 500_000
 #: Suffixes of the files a copy of the warehouse is built in before it replaces the file.
 ENCRYPTING_SUFFIX = ".encrypting"
 REKEY_SUFFIX = ".rekey"
@@ -95,6 +99,8 @@ class Warehouse:
         self.key_index = key_index
         self._in_transaction = False
         self._work_files: dict[str, tuple[pa.Schema, Path]] = {}
+        self._work_pending: dict[str, list[pa.Table]] = {}
+        self._work_parts: dict[str, int] = {}
         self._work_views: set[str] = set()
 
     @classmethod
@@ -277,6 +283,7 @@ class Warehouse:
             folder.mkdir(parents=True, exist_ok=True)
             arrow = ibis.schema(schema).to_pyarrow()
             self._work_files[name] = (arrow, folder)
+            self._work_pending[name], self._work_parts[name] = [], 1
             # An empty first part gives the folder its columns even if no chunk follows.
             self._write_part(folder / "part-00000.parquet", arrow.empty_table())
             return
@@ -310,11 +317,22 @@ class Warehouse:
     def append_scratch(self, name: str, rows: pa.Table) -> None:
         """Add ``rows`` to the work table ``name`` (the load checks them before publishing)."""
         if name in self._work_files:
-            schema, folder = self._work_files[name]
-            part = folder / f"part-{sum(1 for _ in folder.glob('part-*.parquet')):05d}.parquet"
-            self._write_part(part, rows.select(schema.names).cast(schema))
+            schema, _ = self._work_files[name]
+            pending = self._work_pending[name]
+            pending.append(rows.select(schema.names).cast(schema))
+            if sum(t.num_rows for t in pending) >= WORK_PART_ROWS:
+                self._flush_parts(name)
             return
         self._insert(name, rows)
+
+    def _flush_parts(self, name: str) -> None:
+        pending = self._work_pending.get(name)
+        if not pending:
+            return
+        _, folder = self._work_files[name]
+        part = self._work_parts[name]
+        self._write_part(folder / f"part-{part:05d}.parquet", pa.concat_tables(pending))
+        self._work_pending[name], self._work_parts[name] = [], part + 1
 
     def _write_part(self, path: Path, rows: pa.Table) -> None:
         view = f"_chunk_{uuid.uuid4().hex[:12]}"
@@ -331,6 +349,7 @@ class Warehouse:
     def _staged(self, name: str) -> ir.Table:
         if name not in self._work_files:
             return self.backend.table(name)
+        self._flush_parts(name)
         _, folder = self._work_files[name]
         files = _sql_text(folder / "*.parquet")
         options = f", encryption_config = {{footer_key: '{_WORK_KEY}'}}" if self.encrypted else ""
@@ -486,6 +505,8 @@ class Warehouse:
     def drop_scratch(self, name: str) -> None:
         """Drop the work table ``name``, whether a table or files."""
         self._work_files.pop(name, None)
+        self._work_pending.pop(name, None)
+        self._work_parts.pop(name, None)
         if name in self._work_views:
             self._work_views.discard(name)
             self.backend.raw_sql(f'DROP VIEW IF EXISTS "{name}"')
