@@ -150,7 +150,8 @@ def _prepare_batch(
         result = normalise_field(table, target, raw)
         for name, values in result.columns.items():
             columns.setdefault(name, values)
-        reasons[target] = (source_column, result.reasons, pc.cast(raw, pa.string()))
+        # The value as written is shown only for rows with a problem: cast to text then.
+        reasons[target] = (source_column, result.reasons, raw)
 
     _derive(table, columns, row_numbers, file_key, n, customer_by_identity, id_key)
     unmapped = [c for c in mapping.unmapped if c in batch.schema.names]
@@ -227,7 +228,7 @@ def _problems(
     return pa.table({
         "row": pc.filter(rows, mask),
         "column": pa.repeat(pa.scalar(column, pa.string()), n),
-        "value": pc.filter(raw, mask),
+        "value": pc.cast(pc.filter(raw, mask), pa.string()),
         "reason": pc.cast(pc.filter(reason, mask), pa.string()),
         "record": record(mask),
     }, schema=PROBLEM_SCHEMA)  # fmt: skip

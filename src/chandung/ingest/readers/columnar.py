@@ -6,6 +6,7 @@ import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.json as pajson
 import pyarrow.parquet as pq
@@ -62,7 +63,7 @@ def rows_from_size(path: Path, sample_bytes: int, sample_rows: int) -> int | Non
 def _numbered(batches: Iterator[pa.RecordBatch], start: int) -> Iterator[pa.RecordBatch]:
     row = start
     for batch in batches:
-        yield batch.append_column(
-            ROW_COLUMN, pa.array(range(row, row + batch.num_rows), pa.int64())
-        )
+        # numpy builds the numbers without a Python object per row.
+        numbers = np.arange(row, row + batch.num_rows, dtype=np.int64)
+        yield batch.append_column(ROW_COLUMN, pa.array(numbers))
         row += batch.num_rows
