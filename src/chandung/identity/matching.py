@@ -38,7 +38,7 @@ def _deterministic(
     valid: Callable[[ir.StringValue], ir.BooleanValue] | None = None,
 ) -> ir.Table:
     keys = [column] if extra_key is None else [extra_key, column]
-    usable = records.filter(records[column].notnull())
+    usable = records.filter(records[column].notnull()).select("customer_id", *keys)
     counts = usable.group_by(keys).aggregate(_n=usable.count())
     # Only values held by two to ``max_shared`` records can link anyone; keeping just those
     # makes the self-join small (most values are held by one record).
@@ -147,7 +147,11 @@ def match_pairs(
     their manual links.
     """
     settings = settings or MatchSettings()
-    records = customers.mutate(email_n=customers.email.lower().strip())
+    # Only the columns the rules read: DuckDB keeps a query's shared parts whole while it runs.
+    records = customers.select(
+        "customer_id", "source", "source_customer_ref", "name_key", "birth_year", "birth_date",
+        "province", "phone_e164", email_n=customers.email.lower().strip(),
+    )  # fmt: skip
     parts = [
         _deterministic(records, "phone_e164", "phone", settings.max_shared),
         _deterministic(records, "email_n", "email", settings.max_shared, valid=_valid_email),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from unittest import mock
 
 import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from chandung.ingest.normalize import dates as dates_module
 from chandung.ingest.normalize.dates import (
     normalize_date,
     normalize_date_one,
@@ -225,3 +227,31 @@ def test_idempotent_on_its_own_output() -> None:
     assert normalize_date(first.values).values.equals(first.values)
     stamps = normalize_datetime(["05/03/2024 14:30"])
     assert normalize_datetime(stamps.values).values.equals(stamps.values)
+
+
+# Day-month-year text of every shape, sense and nonsense: numbers 0-39, years 1800-2200 in two
+# or four digits, mixed separators, spaces, and other ways of writing dates among them.
+_numbers = st.integers(0, 39).flatmap(lambda n: st.sampled_from([str(n), f"{n:02d}"]))
+_years = st.integers(1800, 2200).flatmap(lambda y: st.sampled_from([str(y), f"{y % 100:02d}"]))
+_day_month_year = st.builds(
+    lambda a, s1, b, s2, y, before, after: f"{before}{a}{s1}{b}{s2}{y}{after}",
+    _numbers, st.sampled_from("/-."), _numbers, st.sampled_from("/-."), _years,
+    st.sampled_from(["", " ", "  ", "\t"]), st.sampled_from(["", " ", " 08:30", "\n"]),
+)  # fmt: skip
+_date_texts = st.one_of(
+    _day_month_year, dates.map(lambda d: d.isoformat()), st.sampled_from(["", " ", "n/a"])
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(_date_texts, st.none()), min_size=1, max_size=40), st.booleans())
+def test_plain_dates_read_by_columns_as_one_by_one(
+    values: list[str | None], dayfirst: bool
+) -> None:
+    # Plain dates are read for the whole column at once; the reader of single values must
+    # agree on every value, reason and on the evidence the column gives.
+    by_column = normalize_date(values, dayfirst=dayfirst)
+    with mock.patch.object(dates_module, "_plain_dates", lambda text: None):
+        one_by_one = normalize_date(values, dayfirst=dayfirst)
+    assert by_column.values.to_pylist() == one_by_one.values.to_pylist()
+    assert by_column.reasons.to_pylist() == one_by_one.reasons.to_pylist()

@@ -13,8 +13,9 @@ not depend on today's date. Numbers (and numeric strings) between 1 and 80000 ar
 days in the 1900 system; other numbers, and years before 1900 or after 2100, give
 ``date.out_of_range``. Eight-digit strings are read as ``yyyymmdd``.
 
-Text is parsed in Python once per *distinct* value (``pc.unique``, then ``pc.index_in`` +
-``take``); numeric and temporal columns are converted by Arrow compute alone.
+Plain day-month-year dates ("05/03/2024") are read for the whole column by Arrow and numpy;
+other text is parsed in Python once per *distinct* value (``pc.unique``, then ``pc.index_in``
++ ``take``); numeric and temporal columns are converted by Arrow compute alone.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from dataclasses import dataclass
 from typing import Any, TypeAlias
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -164,12 +167,80 @@ def _parse(array: pa.Array, dayfirst: bool, offset: int) -> tuple[pa.Array, pa.A
         )
         return stamps, reasons
     text = pc.cast(array, pa.string())
-    evidence = [_evidence(value) for value in pc.unique(text).drop_null().to_pylist()]
-    day_only = any(day for day, _ in evidence)
-    month_only = any(month for _, month in evidence)
+    fast = _plain_dates(text)
+    rest = text if fast is None else pc.if_else(pa.array(fast.matched), _NULL_TEXT, text)
+    evidence = [_evidence(value) for value in pc.unique(rest).drop_null().to_pylist()]
+    day_only = any(day for day, _ in evidence) or (fast is not None and fast.day_only)
+    month_only = any(month for _, month in evidence) or (fast is not None and fast.month_only)
     contrary = month_only if dayfirst else day_only
     read = _reader(dayfirst, contrary, offset)
-    return map_distinct(text, read, unit)
+    slow_stamps, slow_reasons = map_distinct(rest, read, unit)
+    if fast is None:
+        return slow_stamps, slow_reasons
+    stamps, reasons = fast.read(dayfirst, contrary)
+    return pc.coalesce(stamps, slow_stamps), pc.coalesce(reasons, slow_reasons)
+
+
+_NULL_TEXT = pa.scalar(None, pa.string())
+#: Dates as most files write them: day, month and a four-digit year joined by one kind of
+#: separator, nothing else but spaces around. Read by Arrow and numpy for the whole column;
+#: any other value goes through :func:`_reader`, which reads these the same way.
+_PLAIN = r"^ *(?P<a>\d{1,2})(?P<s>[-/.])(?P<b>\d{1,2})(?P<t>[-/.])(?P<y>\d{4}) *$"
+
+
+@dataclass(frozen=True)
+class _PlainDates:
+    """The plain dates of a column (:data:`_PLAIN`), their first two numbers and year."""
+
+    matched: np.ndarray[Any, np.dtype[np.bool_]]
+    a: np.ndarray[Any, np.dtype[np.int64]]
+    b: np.ndarray[Any, np.dtype[np.int64]]
+    y: np.ndarray[Any, np.dtype[np.int64]]
+    day_only: bool
+    month_only: bool
+
+    def read(self, dayfirst: bool, contrary: bool) -> tuple[pa.Array, pa.Array]:
+        """Timestamps and reasons as :func:`_reader` gives them (null where not matched)."""
+        a, b, y, matched = self.a, self.b, self.y, self.matched
+        both_small = (a >= 1) & (a <= 12) & (b >= 1) & (b <= 12)
+        ambiguous = matched & contrary & (a != b) & both_small
+        month_first = (b > 12) | ((a <= 12) & (not dayfirst))
+        day, month = np.where(month_first, b, a), np.where(month_first, a, b)
+        in_range = (y >= _MIN_YEAR) & (y <= _MAX_YEAR)
+        # A day that does not exist (31/02) rolls into the next month: compare to find it.
+        month_start = ((y - 1970) * 12 + np.clip(month, 1, 12) - 1).astype("datetime64[M]")
+        days = month_start.astype("datetime64[D]") + (day - 1)
+        real = (month >= 1) & (month <= 12) & (day >= 1)
+        real &= days.astype("datetime64[M]") == month_start
+        good = matched & ~ambiguous & in_range & real
+        stamps = pa.array(days.astype("datetime64[us]"), pa.timestamp("us"), mask=~good)
+        reasons = pc.if_else(
+            pa.array(ambiguous),
+            pa.scalar(AMBIGUOUS),
+            pc.if_else(
+                pa.array(matched & ~in_range),
+                pa.scalar(OUT_OF_RANGE),
+                pc.if_else(pa.array(matched & ~real), pa.scalar(UNREADABLE), _NULL_TEXT),
+            ),
+        )
+        return stamps, reasons
+
+
+def _plain_dates(text: pa.Array) -> _PlainDates | None:
+    parts = pc.extract_regex(text, _PLAIN)
+    one_separator = pc.equal(pc.struct_field(parts, "s"), pc.struct_field(parts, "t"))
+    matched = pc.fill_null(one_separator, False).to_numpy(zero_copy_only=False)
+    if not matched.any():
+        return None
+
+    def number(name: str) -> np.ndarray[Any, np.dtype[np.int64]]:
+        field = pc.fill_null(pc.cast(pc.struct_field(parts, name), pa.int64()), 0)
+        return np.where(matched, field.to_numpy(zero_copy_only=False), 0)
+
+    a, b, y = number("a"), number("b"), number("y")
+    day_only = bool(np.any(matched & (a > 12) & (b >= 1) & (b <= 12)))
+    month_only = bool(np.any(matched & (b > 12) & (a >= 1) & (a <= 12)))
+    return _PlainDates(matched, a, b, y, day_only, month_only)
 
 
 def _ranged(stamps: pa.Array) -> tuple[pa.Array, pa.Array]:
