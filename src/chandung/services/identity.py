@@ -1,8 +1,9 @@
 """Resolving identities over the whole customer file, and keeping the result current.
 
-The result is two derived tables in the warehouse, replaced all at once by each run:
-``customer_links`` (each record, its person and how it was linked) and ``people`` (one golden
-record per person). Records of the customer file are never changed.
+The result, replaced all at once by each run: ``customer_links`` (each record, its person and
+how it was linked) and ``people`` (one golden record per person), views on DuckDB over the
+customer file and the two tables of people with several records (see :func:`_publish`).
+Records of the customer file are never changed.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ LINKS_TABLE = "customer_links"
 PEOPLE_TABLE = "people"
 #: Golden records of people with several records (DuckDB; see :func:`_publish`).
 MERGED_TABLE = "people_merged"
-#: Ids of the records of people with several records (DuckDB; the view's small side).
+#: Records of people with several records: ``customer_id``, ``person_id``, ``rule``, ``score``
+#: (DuckDB; the small side of the ``customer_links`` and ``people`` views).
 MEMBERS_TABLE = "people_members"
 _WORK_PREFIX = "_identity_"
 
@@ -88,18 +90,9 @@ def resolve_identities(stores: Stores, settings: MatchSettings | None = None) ->
             score=linked.score.fill_null(by_right.score),
         )
         # Records of people with several records; every other record is a person alone.
-        members = materialise(linked, "members")
-        ids = customers.select(customer_id=customers.customer_id.cast("string"))
-        links = ids.left_join(members, ids.customer_id == members.customer_id).select(
-            customer_id=ids.customer_id,
-            person_id=members.person_id.fill_null(ids.customer_id),
-            rule=members.rule,
-            score=members.score,
-        )
         # The results are kept, so they are real tables; the steps before are temporary.
-        links_work = materialise(links, "links", temp=False)
-        merged_work = materialise(merged_people(customers, members), "people", temp=False)
-        members_work = materialise(members.select("customer_id"), "member_ids", temp=False)
+        members_work = materialise(linked, "members", temp=False)
+        merged_work = materialise(merged_people(customers, members_work), "people", temp=False)
         pair_counts = {
             r["rule"]: int(r["n"])
             for r in pairs.group_by("rule").aggregate(n=pairs.count()).to_pyarrow().to_pylist()
@@ -110,7 +103,7 @@ def resolve_identities(stores: Stores, settings: MatchSettings | None = None) ->
         ).to_pyarrow().to_pylist()[0]  # fmt: skip
         merged_records = int(several["records"] or 0)
         people = records - merged_records + int(several["people"] or 0)
-        kept = [t.get_name() for t in (links_work, merged_work, members_work)]
+        kept = [t.get_name() for t in (merged_work, members_work)]
         _publish(wh, *kept)
         created = [c for c in created if c not in kept]
     finally:
@@ -119,39 +112,55 @@ def resolve_identities(stores: Stores, settings: MatchSettings | None = None) ->
     return ResolveReport(records, people, merged_records, pair_counts)
 
 
-def _publish(wh: Warehouse, links_work: str, merged_work: str, members_work: str) -> None:
+def _publish(wh: Warehouse, merged_work: str, members_work: str) -> None:
     """Swap in the new links and golden records, at once.
 
-    On DuckDB only people with several records have their golden record written
-    (``people_merged``); ``people`` is a view adding everyone else's single record as it is,
-    which spares writing a copy of the whole customer file. Engines whose views would tie the
-    customer file to them (PostgreSQL refuses to drop a table a view reads) get ``people`` as
-    a table of every golden record.
+    Only people with several records are written (``people_merged``, and their records with
+    the person each belongs to and why in ``people_members``). On DuckDB ``customer_links``
+    and ``people`` are views adding everyone else as a person alone, which spares writing
+    two copies of the whole customer file. Engines whose views would tie the customer file
+    to them (PostgreSQL refuses to drop a table a view reads) get both as tables.
     """
     if wh.engine == "duckdb":
         with wh.transaction():
-            wh.swap_in(
-                {LINKS_TABLE: links_work, MERGED_TABLE: merged_work, MEMBERS_TABLE: members_work}
-            )
+            wh.swap_in({MERGED_TABLE: merged_work, MEMBERS_TABLE: members_work})
+            wh.replace_with_view(LINKS_TABLE, links_view(wh))
             wh.replace_with_view(PEOPLE_TABLE, people_view(wh))
         return
     backend = wh.backend
-    everyone = f"{merged_work}_all"
-    golden = golden_records(
-        wh.table("customers"), backend.table(members_work), backend.table(merged_work)
-    )
+    links_work, everyone = f"{merged_work}_links", f"{merged_work}_all"
+    customers, members = wh.table("customers"), backend.table(members_work)
+    golden = golden_records(customers, members, backend.table(merged_work))
     try:
+        backend.create_table(links_work, every_link(customers, members))
         backend.create_table(everyone, golden)
         wh.swap_in({LINKS_TABLE: links_work, PEOPLE_TABLE: everyone})
     finally:
-        for name in (everyone, merged_work, members_work):
+        for name in (links_work, everyone, merged_work, members_work):
             backend.drop_table(name, force=True)
+
+
+def every_link(customers: ir.Table, members: ir.Table) -> ir.Table:
+    """Each customer record, its person and how it was linked: records that are not members
+    of a person with several records are people of their own (no rule, no score)."""
+    ids = customers.select(customer_id=customers.customer_id.cast("string"))
+    return ids.left_join(members, ids.customer_id == members.customer_id).select(
+        customer_id=ids.customer_id,
+        person_id=members.person_id.fill_null(ids.customer_id),
+        rule=members.rule,
+        score=members.score,
+    )
 
 
 def people_view(wh: Warehouse) -> ir.Table:
     """Every person's golden record, from the live customer file and merged people: records
     not among the members of a merged person are people alone."""
     return golden_records(wh.table("customers"), wh.table(MEMBERS_TABLE), wh.table(MERGED_TABLE))
+
+
+def links_view(wh: Warehouse) -> ir.Table:
+    """Every record's link, from the live customer file and the members of merged people."""
+    return every_link(wh.table("customers"), wh.table(MEMBERS_TABLE))
 
 
 def person_links(stores: Stores) -> ir.Table:

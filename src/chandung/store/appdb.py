@@ -9,12 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,8 +19,18 @@ from ..errors import StoreError
 from .engines import engine_label
 from .warehouse import redact_url
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+#: The newest migration (``migrations/versions``); a test checks it is Alembic's head. A
+#: database already there is opened without loading Alembic, which every command would
+#: otherwise pay for on start.
+HEAD_REVISION = "0006"
+
 
 def _alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(resources.files(__package__) / "migrations"))
     return config
@@ -63,6 +70,10 @@ class AppDatabase:
 
     def migrate(self) -> None:
         """Apply every migration the database has not had yet."""
+        if self._stored_revision() == HEAD_REVISION:
+            return
+        from alembic import command
+
         config = _alembic_config()
         with self.engine.begin() as connection:
             config.attributes["connection"] = connection
@@ -70,11 +81,25 @@ class AppDatabase:
 
     def revision(self) -> str | None:
         """The migration the database is at."""
+        from alembic.runtime.migration import MigrationContext
+
         with self.engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
 
+    def _stored_revision(self) -> str | None:
+        """The revision Alembic recorded, read directly (``None``: none, or no table yet)."""
+        try:
+            with self.engine.connect() as connection:
+                rows = connection.execute(text("SELECT version_num FROM alembic_version"))
+                versions = [str(row[0]) for row in rows]
+        except SQLAlchemyError:
+            return None
+        return versions[0] if len(versions) == 1 else None
+
     @staticmethod
     def head_revision() -> str | None:
+        from alembic.script import ScriptDirectory
+
         return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
     @contextmanager

@@ -73,6 +73,8 @@ def composed(values: pa.Array) -> pa.Array:
         return values
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
+    if pa.types.is_string(values.type) and pc.all(pc.string_is_ascii(values)).as_py():
+        return values  # plain ASCII is composed; checked far faster than decoding the text
     if pa.types.is_string(values.type):
         offsets = values.buffers()[1]
         data = values.buffers()[2]
