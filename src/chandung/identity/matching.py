@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
+from .components import Materialise
+
 #: The columns a pair table has.
 PAIR_COLUMNS = ("left_id", "right_id", "rule", "score")
 
@@ -34,11 +36,15 @@ def _deterministic(
     column: str,
     rule: str,
     max_shared: int,
+    *,
     extra_key: str | None = None,
     valid: Callable[[ir.StringValue], ir.BooleanValue] | None = None,
+    present: str | None = None,
+    materialise: Materialise | None = None,
 ) -> ir.Table:
     keys = [column] if extra_key is None else [extra_key, column]
-    usable = records.filter(records[column].notnull()).select("customer_id", *keys)
+    # ``present``: a column that is null exactly when ``column`` is, cheaper to test.
+    usable = records.filter(records[present or column].notnull()).select("customer_id", *keys)
     counts = usable.group_by(keys).aggregate(_n=usable.count())
     # Only values held by two to ``max_shared`` records can link anyone; keeping just those
     # makes the self-join small (most values are held by one record).
@@ -48,9 +54,13 @@ def _deterministic(
         # same pairs as checking every record's, at a fraction of the cost.
         linking = linking.filter(valid(linking[column]))
     linking = linking.select(*keys)
-    usable = usable.inner_join(linking, keys).select("customer_id", *keys)
-    right = usable.view()
-    pairs = usable.inner_join(right, keys).filter(lambda t: t.customer_id < t.customer_id_right)
+    holders = usable.inner_join(linking, keys).select("customer_id", *keys)
+    if materialise is not None:
+        # Both sides of the self-join read the holders: kept once, the grouping over the
+        # whole file runs once, not once per side.
+        holders = materialise(holders, f"{rule}_holders")
+    right = holders.view()
+    pairs = holders.inner_join(right, keys).filter(lambda t: t.customer_id < t.customer_id_right)
     return pairs.select(
         left_id=pairs.customer_id, right_id=pairs.customer_id_right,
         rule=ibis.literal(rule), score=ibis.literal(1.0),
@@ -139,27 +149,34 @@ def match_pairs(
     settings: MatchSettings | None = None,
     merged: list[tuple[str, str]] | None = None,
     split: list[str] | None = None,
+    materialise: Materialise | None = None,
 ) -> ir.Table:
     """Pairs ``(left_id, right_id, rule, score)`` of records of the same person.
 
     Each pair appears once per rule that links it, with ``left_id < right_id``. ``merged``
     pairs (a person's decision) are added with rule ``manual``; records in ``split`` keep only
-    their manual links.
+    their manual links. With ``materialise`` the few records that share an identifier are
+    kept as tables on the way, which spares grouping the whole file twice per rule.
     """
     settings = settings or MatchSettings()
     # Only the columns the rules read: DuckDB keeps a query's shared parts whole while it runs.
     records = customers.select(
         "customer_id", "source", "source_customer_ref", "name_key", "birth_year", "birth_date",
-        "province", "phone_e164", email_n=customers.email.lower().strip(),
+        "province", "phone_e164", "email", email_n=customers.email.lower().strip(),
     )  # fmt: skip
+    limit = settings.max_shared
     parts = [
-        _deterministic(records, "phone_e164", "phone", settings.max_shared),
-        _deterministic(records, "email_n", "email", settings.max_shared, valid=_valid_email),
+        _deterministic(records, "phone_e164", "phone", limit, materialise=materialise),
         _deterministic(
-            records, "source_customer_ref", "source_id", settings.max_shared, extra_key="source"
+            records, "email_n", "email", limit, valid=_valid_email, present="email",
+            materialise=materialise,
+        ),
+        _deterministic(
+            records, "source_customer_ref", "source_id", limit, extra_key="source",
+            materialise=materialise,
         ),
         _scored(records, settings),
-    ]
+    ]  # fmt: skip
     pairs = ibis.union(*parts, distinct=False)
     if split:
         kept = ibis.literal(split)

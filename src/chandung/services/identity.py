@@ -70,7 +70,8 @@ def resolve_identities(stores: Stores, settings: MatchSettings | None = None) ->
     try:
         customers = wh.table("customers")
         merged, split = _overrides(stores)
-        pairs = materialise(match_pairs(customers, settings, merged, split), "pairs")
+        found = match_pairs(customers, settings, merged, split, materialise=materialise)
+        pairs = materialise(found, "pairs")
         labels = connected_components(pairs, materialise)
         # The first rule in name order is its minimum; ``min`` runs on every engine, where an
         # ordered ``first`` does not (PostgreSQL has no FIRST aggregate).
