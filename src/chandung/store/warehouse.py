@@ -269,8 +269,9 @@ class Warehouse:
         """Create (or empty) the work table ``name`` shaped like ``spec`` plus ``extra`` columns.
 
         Work tables hold a load in progress; nothing reads them but the load itself. On DuckDB
-        with a work folder, a work table is a folder of Parquet files there, one per chunk
-        (encrypted when the warehouse is): writing them costs far less than inserting the rows
+        with a work folder, a work table is a folder of Parquet files there, each holding
+        :data:`WORK_PART_ROWS` rows gathered from the chunks appended (encrypted when the
+        warehouse is): writing them costs far less than inserting the rows
         into the engine, and the publish step reads them once. Elsewhere it is a temporary
         table of the connection. Either is gone with the load; files left by a killed process
         are swept by the next load.
